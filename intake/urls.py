@@ -6,5 +6,10 @@ app_name = "intake"
 
 urlpatterns = [
     path("", views.patient_list, name="patient-list"),
+    path("search/clear/", views.clear_search, name="clear-search"),
+    path("new/", views.intake_start, name="intake-start"),
     path("<int:pk>/", views.patient_detail, name="patient-detail"),
+    path("<int:pk>/edit/", views.patient_edit, name="patient-edit"),
+    path("<int:pk>/intake/review/", views.intake_review, name="intake-review"),
+    path("<int:pk>/intake/<slug:step>/", views.intake_step, name="intake-step"),
 ]

@@ -1,17 +1,152 @@
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.shortcuts import render
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from . import search, steps
+from .choices import IntakeStep
+from .forms import PatientForm, PatientSearchForm
+from .models import Patient
+
+SEARCH_SESSION_KEY = "patient_search"
+
+
+def get_patient_for_user(request, pk: int, *, for_update: bool = False) -> Patient:
+    """The patient if the user's clinics include theirs; 404 otherwise (never a leak)."""
+    patients = Patient.objects.select_related("clinic")
+    if not request.user.is_superuser:
+        patients = patients.filter(clinic__staff=request.user)
+    if for_update:
+        patients = patients.select_for_update()
+    return get_object_or_404(patients, pk=pk)
+
+
+def patients_for_user(user):
+    patients = Patient.objects.select_related("clinic", "coverage")
+    return patients if user.is_superuser else patients.filter(clinic__staff=user)
 
 
 @login_required
 def home(request):
-    return render(request, "home.html")
+    in_progress = (
+        patients_for_user(request.user)
+        .filter(intake_completed_at__isnull=True)
+        .order_by("-updated_at")[:20]
+        if request.user.has_perm("intake.view_patient")
+        else []
+    )
+    return render(request, "home.html", {"in_progress": in_progress})
 
 
 @permission_required("intake.view_patient", raise_exception=True)
 def patient_list(request):
-    return render(request, "intake/patient_list.html")
+    # The search text (names, MBIs, birth dates) is PHI: it travels in a POST body and
+    # the session, never in the URL, so it cannot end up in access logs or history.
+    if request.method == "POST":
+        form = PatientSearchForm(request.POST)
+        if form.is_valid():
+            request.session[SEARCH_SESSION_KEY] = form.cleaned_data["q"]
+        return redirect("intake:patient-list")
+    query = request.session.get(SEARCH_SESSION_KEY, "")
+    patients = search.filter_patients(patients_for_user(request.user), query)
+    page = Paginator(patients, 25).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "intake/patient_list.html",
+        {"page": page, "form": PatientSearchForm(initial={"q": query}), "query": query},
+    )
 
 
 @permission_required("intake.view_patient", raise_exception=True)
-def patient_detail(request, pk):
-    return render(request, "intake/patient_detail.html")
+def patient_detail(request, pk: int):
+    patient = get_patient_for_user(request, pk)
+    context = {
+        "patient": patient,
+        "coverage": getattr(patient, "coverage", None),
+        "screening": getattr(patient, "screening", None),
+        "diagnoses": patient.diagnoses.all(),
+        "scores": patient.scores.all(),
+        "trials": patient.trials.all(),
+        "treatment_request": patient.current_request(),
+        "missing": steps.missing_sections(patient),
+    }
+    return render(request, "intake/patient_detail.html", context)
+
+
+@permission_required("intake.add_patient", raise_exception=True)
+def intake_start(request):
+    form = PatientForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        patient = form.save(commit=False)
+        patient.created_by = request.user
+        patient.intake_step = IntakeStep.COVERAGE
+        patient.save()
+        messages.success(request, "Patient saved. Next: Medicare coverage.")
+        return redirect("intake:intake-step", pk=patient.pk, step=IntakeStep.COVERAGE)
+    return render(request, "intake/step_patient.html", _step_context(None, "patient", form=form))
+
+
+@permission_required("intake.change_patient", raise_exception=True)
+def patient_edit(request, pk: int):
+    patient = get_patient_for_user(request, pk)
+    form = PatientForm(request.POST or None, instance=patient, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "Patient details saved.")
+        return _after_step(request, patient, IntakeStep.COVERAGE)
+    return render(request, "intake/step_patient.html", _step_context(patient, "patient", form=form))
+
+
+@permission_required("intake.change_patient", raise_exception=True)
+def intake_step(request, pk: int, step: str):
+    if step not in steps.STEPS:
+        raise Http404("No such intake step")
+    patient = get_patient_for_user(request, pk)
+    current = steps.STEPS[step]
+    bound = current.build(patient, request.POST or None)
+    if request.method == "POST":
+        if steps.is_valid(bound):
+            steps.save_step(current, patient, bound)
+            messages.success(request, f"{current.title} saved.")
+            return _after_step(request, patient, current.next)
+        messages.error(request, "Some fields need attention; nothing on this page was saved yet.")
+    return render(
+        request, f"intake/step_{step}.html", _step_context(patient, step, current=current, **bound)
+    )
+
+
+@permission_required("intake.change_patient", raise_exception=True)
+def intake_review(request, pk: int):
+    patient = get_patient_for_user(request, pk)
+    missing = steps.missing_sections(patient)
+    if request.method == "POST":
+        if missing:
+            messages.error(request, "The intake can't be finished yet: " + "; ".join(missing))
+        else:
+            steps.complete_intake(patient)
+            messages.success(request, "Intake complete.")
+            return redirect(patient)
+    return redirect(reverse("intake:patient-detail", args=[patient.pk]) + "#review")
+
+
+@require_POST
+@permission_required("intake.view_patient", raise_exception=True)
+def clear_search(request):
+    request.session.pop(SEARCH_SESSION_KEY, None)
+    return redirect("intake:patient-list")
+
+
+def _step_context(patient: Patient | None, step: str, **extra) -> dict:
+    return {"patient": patient, "step": step, "step_choices": IntakeStep.choices, **extra}
+
+
+def _after_step(request, patient: Patient, next_step: str):
+    """Back to the patient page when editing a finished intake, else on to the next step."""
+    if request.POST.get("return") == "detail" or patient.intake_completed_at is not None:
+        return redirect(patient)
+    if next_step == IntakeStep.REVIEW:
+        return redirect(patient)
+    return redirect("intake:intake-step", pk=patient.pk, step=next_step)

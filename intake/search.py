@@ -1,0 +1,38 @@
+"""Patient search: one box that understands names, dates of birth and Medicare numbers."""
+
+from datetime import date, datetime
+
+from django.db.models import Q, QuerySet
+
+from .validators import MBI_PATTERN, normalize_mbi
+
+DATE_FORMATS = ("%m/%d/%Y", "%Y-%m-%d", "%m-%d-%Y", "%m/%d/%y")
+
+
+def parse_date(text: str) -> date | None:
+    for fmt in DATE_FORMATS:
+        try:
+            return datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    return None
+
+
+def filter_patients(patients: QuerySet, query: str) -> QuerySet:
+    query = (query or "").strip()
+    if not query:
+        return patients
+    day = parse_date(query)
+    if day is not None:
+        return patients.filter(date_of_birth=day)
+    mbi = normalize_mbi(query)
+    if MBI_PATTERN.match(mbi):
+        return patients.filter(coverage__mbi=mbi)
+    condition = Q()
+    for word in query.split():
+        condition &= (
+            Q(first_name__icontains=word)
+            | Q(last_name__icontains=word)
+            | Q(middle_name__icontains=word)
+        )
+    return patients.filter(condition)

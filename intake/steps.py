@@ -1,0 +1,123 @@
+"""The guided intake: one step per section, each saved on its own so nothing is lost.
+
+A step knows which forms it shows and how to save them; the view only dispatches.
+"""
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from . import forms
+from .choices import INTAKE_STEPS, IntakeStep
+from .models import Coverage, Patient, Screening
+
+
+@dataclass(frozen=True)
+class Step:
+    name: str
+    title: str
+    help: str
+
+    def build(self, patient: Patient, data: Any = None, files: Any = None) -> dict[str, Any]:
+        """The bound (or unbound, for GET) forms of this step, by name."""
+        match self.name:
+            case IntakeStep.COVERAGE:
+                instance = Coverage.objects.filter(patient=patient).first() or Coverage(
+                    patient=patient
+                )
+                return {"form": forms.CoverageForm(data, instance=instance)}
+            case IntakeStep.CLINICAL:
+                return {
+                    "diagnoses": forms.DiagnosisFormSet(data, instance=patient, prefix="dx"),
+                    "scores": forms.SymptomScoreFormSet(data, instance=patient, prefix="score"),
+                }
+            case IntakeStep.HISTORY:
+                return {
+                    "trials": forms.TreatmentTrialFormSet(data, instance=patient, prefix="trial")
+                }
+            case IntakeStep.SCREENING:
+                instance = Screening.objects.filter(patient=patient).first() or Screening(
+                    patient=patient
+                )
+                return {"form": forms.ScreeningForm(data, instance=instance)}
+            case IntakeStep.REQUEST:
+                return {
+                    "form": forms.TreatmentRequestForm(
+                        data, instance=patient.current_request(), patient=patient
+                    )
+                }
+        raise ValueError(f"Step {self.name} has no forms")
+
+    @property
+    def next(self) -> str:
+        return INTAKE_STEPS[INTAKE_STEPS.index(self.name) + 1]
+
+
+STEPS = {
+    IntakeStep.COVERAGE: Step(
+        IntakeStep.COVERAGE, "Medicare coverage", "From the patient's Medicare and plan cards."
+    ),
+    IntakeStep.CLINICAL: Step(
+        IntakeStep.CLINICAL,
+        "Diagnoses and symptom scores",
+        "ICD-10-CM codes and dated scores (PHQ-9, MADRS, GAD-7, PCL-5, pain).",
+    ),
+    IntakeStep.HISTORY: Step(
+        IntakeStep.HISTORY,
+        "Treatment history",
+        "Every antidepressant trial in this episode, augmentation, psychotherapy, ECT and TMS.",
+    ),
+    IntakeStep.SCREENING: Step(
+        IntakeStep.SCREENING,
+        "Safety screening",
+        "Findings that bear on ketamine and esketamine safety.",
+    ),
+    IntakeStep.REQUEST: Step(
+        IntakeStep.REQUEST, "Treatment request", "What the clinician is asking Medicare to cover."
+    ),
+}
+
+
+def is_valid(bound: dict[str, Any]) -> bool:
+    # Validate every form so each shows its own errors, not just the first invalid one.
+    results = [form.is_valid() for form in bound.values()]
+    return all(results)
+
+
+@transaction.atomic
+def save_step(step: Step, patient: Patient, bound: dict[str, Any]) -> None:
+    for form in bound.values():
+        form.save()
+    advance(patient, step.next)
+
+
+def advance(patient: Patient, step_name: str) -> None:
+    """Remember how far the guided intake got; never move it backwards."""
+    if patient.intake_completed_at is not None:
+        return
+    if INTAKE_STEPS.index(step_name) > INTAKE_STEPS.index(patient.intake_step):
+        patient.intake_step = step_name
+        patient.save(update_fields=["intake_step", "updated_at"])
+
+
+def complete_intake(patient: Patient) -> None:
+    if patient.intake_completed_at is None:
+        patient.intake_step = IntakeStep.REVIEW
+        patient.intake_completed_at = timezone.now()
+        patient.save(update_fields=["intake_step", "intake_completed_at", "updated_at"])
+
+
+def missing_sections(patient: Patient) -> list[str]:
+    """Sections the review page asks for before the intake can be finished."""
+    missing = []
+    if not hasattr(patient, "coverage"):
+        missing.append(STEPS[IntakeStep.COVERAGE].title)
+    if not patient.diagnoses.exists():
+        missing.append("At least one diagnosis")
+    if not hasattr(patient, "screening"):
+        missing.append(STEPS[IntakeStep.SCREENING].title)
+    if not patient.treatment_requests.exists():
+        missing.append(STEPS[IntakeStep.REQUEST].title)
+    return missing
