@@ -1,0 +1,442 @@
+"""Table-driven tests for appeals.deadlines.
+
+Every expected date below was counted by hand from the rule it exercises (calendar days,
+receipt = notice + 5 where the rule presumes receipt), never produced by the code under test.
+"""
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+
+from appeals.deadlines import (
+    DeadlineError,
+    Level,
+    Track,
+    aic_required,
+    aic_threshold,
+    compute_deadline,
+    levels_for,
+    next_business_day,
+    next_level,
+    rule_for,
+)
+
+D = date.fromisoformat
+
+# track, level, notice date, presumed receipt, regulatory deadline, next business day
+DEADLINES = [
+    # Original Medicare: 120 / 180 / 60 / 60 / 60 days after receipt (42 CFR 405.942, .962,
+    # .1002, .1102, .1136).
+    ("original", "redetermination", "2025-03-03", "2025-03-08", "2025-07-06", "2025-07-07"),
+    ("original", "redetermination", "2025-01-31", "2025-02-05", "2025-06-05", "2025-06-05"),
+    ("original", "redetermination", "2028-02-29", "2028-03-05", "2028-07-03", "2028-07-03"),
+    ("original", "reconsideration", "2025-01-15", "2025-01-20", "2025-07-19", "2025-07-21"),
+    ("original", "reconsideration", "2027-12-31", "2028-01-05", "2028-07-03", "2028-07-03"),
+    ("original", "alj", "2026-10-02", "2026-10-07", "2026-12-06", "2026-12-07"),
+    ("original", "council", "2027-12-31", "2028-01-05", "2028-03-05", "2028-03-06"),
+    ("original", "council", "2026-12-31", "2027-01-05", "2027-03-06", "2027-03-08"),
+    ("original", "court", "2028-02-29", "2028-03-05", "2028-05-04", "2028-05-04"),
+    # Medicare Advantage: plan reconsideration 60 days after receipt from 2025, 60 days from
+    # the notice before; IRE automatic; ALJ 60 days from the notice (422.602(b)).
+    ("advantage", "plan-reconsideration", "2025-06-30", "2025-07-05", "2025-09-03", "2025-09-03"),
+    ("advantage", "plan-reconsideration", "2024-10-31", "2024-10-31", "2024-12-30", "2024-12-30"),
+    ("advantage", "ire", "2025-05-01", "2025-05-01", "2025-05-01", "2025-05-01"),
+    ("advantage", "alj", "2025-11-26", "2025-11-26", "2026-01-25", "2026-01-26"),
+    ("advantage", "council", "2025-08-29", "2025-09-03", "2025-11-02", "2025-11-03"),
+    ("advantage", "court", "2026-01-30", "2026-02-04", "2026-04-05", "2026-04-06"),
+    # Part D: 60 days after receipt at every party-filed level since 2019-07-08.
+    ("part-d", "redetermination", "2026-05-01", "2026-05-06", "2026-07-05", "2026-07-06"),
+    ("part-d", "redetermination", "2026-04-29", "2026-05-04", "2026-07-03", "2026-07-06"),
+    ("part-d", "redetermination", "2019-05-01", "2019-05-01", "2019-06-30", "2019-07-01"),
+    ("part-d", "ire", "2025-10-10", "2025-10-15", "2025-12-14", "2025-12-15"),
+    ("part-d", "ire", "2025-10-21", "2025-10-26", "2025-12-25", "2025-12-26"),
+    ("part-d", "alj", "2026-03-02", "2026-03-07", "2026-05-06", "2026-05-06"),
+    ("part-d", "council", "2026-04-10", "2026-04-15", "2026-06-14", "2026-06-15"),
+    ("part-d", "court", "2026-06-01", "2026-06-06", "2026-08-05", "2026-08-05"),
+]
+
+PARTY_FILED = [row for row in DEADLINES if not (row[0] == "advantage" and row[1] == "ire")]
+
+
+@pytest.mark.parametrize(("track", "level", "notice", "receipt", "deadline", "business"), DEADLINES)
+def test_filing_deadline_matches_hand_count(track, level, notice, receipt, deadline, business):
+    result = compute_deadline(track, level, D(notice))
+
+    assert result.receipt_date == D(receipt)
+    assert result.filing_deadline == D(deadline)
+    assert result.next_business_day == D(business)
+
+
+@pytest.mark.parametrize(("track", "level", "notice", "receipt", "deadline", "business"), DEADLINES)
+def test_every_result_cites_its_rule(track, level, notice, receipt, deadline, business):
+    result = compute_deadline(track, level, D(notice))
+
+    assert result.citations
+    assert all(citation.strip() for citation in result.citations)
+
+
+@pytest.mark.parametrize(
+    ("track", "level", "notice", "receipt", "deadline", "business"), PARTY_FILED
+)
+@pytest.mark.parametrize(("offset", "late"), [(-1, False), (0, False), (1, True)])
+def test_filing_on_the_deadline_is_on_time_and_the_day_after_is_late(
+    track, level, notice, receipt, deadline, business, offset, late
+):
+    filed = D(deadline) + timedelta(days=offset)
+
+    by_filed_date = compute_deadline(track, level, D(notice), filed_date=filed)
+    by_today = compute_deadline(track, level, D(notice), today=filed)
+
+    assert by_filed_date.late is late
+    assert by_today.late is late
+
+
+def test_filed_date_wins_over_today_for_lateness():
+    result = compute_deadline(
+        "original",
+        "redetermination",
+        D("2025-03-03"),
+        filed_date=D("2025-07-06"),
+        today=D("2025-09-01"),
+    )
+
+    assert result.late is False
+
+
+def test_late_is_unknown_without_filed_date_or_today():
+    assert compute_deadline("original", "alj", D("2026-01-05")).late is None
+
+
+def test_filing_on_the_next_business_day_is_still_late_by_the_regulatory_date():
+    # 2025-07-06 is a Sunday; nothing in 42 CFR 405.942 moves it to Monday.
+    result = compute_deadline(
+        "original", "redetermination", D("2025-03-03"), filed_date=D("2025-07-07")
+    )
+
+    assert result.late is True
+    assert any("2025-07-06" in note and "2025-07-07" in note for note in result.verify_notes)
+
+
+def test_ma_ire_is_automatic_so_nothing_is_filed_or_late():
+    result = compute_deadline("advantage", "ire", D("2025-05-01"), today=D("2025-12-01"))
+
+    assert result.filed_by_party is False
+    assert result.late is None
+    assert result.form.startswith("None")
+
+
+def test_receipt_presumption_crosses_leap_day():
+    assert compute_deadline("original", "alj", D("2028-02-25")).receipt_date == D("2028-03-01")
+    assert compute_deadline("original", "alj", D("2027-02-25")).receipt_date == D("2027-03-02")
+
+
+def test_ma_plan_reconsideration_switches_to_receipt_on_2025_01_01():
+    before = compute_deadline("advantage", "plan-reconsideration", D("2024-12-31"))
+    after = compute_deadline("advantage", "plan-reconsideration", D("2025-01-01"))
+
+    assert before.filing_deadline == D("2025-03-01")  # 60 days from the notice
+    assert after.filing_deadline == D("2025-03-07")  # 5 + 60 days
+
+
+def test_part_d_redetermination_switches_to_receipt_on_2019_07_08():
+    before = compute_deadline("part-d", "redetermination", D("2019-07-07"))
+    after = compute_deadline("part-d", "redetermination", D("2019-07-08"))
+
+    assert before.filing_deadline == D("2019-09-05")
+    assert after.filing_deadline == D("2019-09-11")
+
+
+# track, level, filed date, variant (None = default), decision due
+DECISIONS = [
+    ("original", "redetermination", "2025-03-20", "2025-04-01", None, "2025-05-31"),
+    ("original", "reconsideration", "2025-03-20", "2025-04-01", "standard", "2025-05-31"),
+    ("original", "alj", "2026-01-02", "2026-01-15", None, "2026-04-15"),
+    ("original", "alj", "2026-01-02", "2026-01-15", "escalated", "2026-07-14"),
+    ("original", "council", "2026-01-02", "2026-01-15", "standard", "2026-04-15"),
+    ("original", "council", "2026-01-02", "2026-01-15", "escalated", "2026-07-14"),
+    ("advantage", "plan-reconsideration", "2025-06-20", "2025-07-01", None, "2025-07-31"),
+    ("advantage", "plan-reconsideration", "2025-06-20", "2025-07-01", "payment", "2025-08-30"),
+    ("advantage", "plan-reconsideration", "2025-06-20", "2025-07-01", "part-b-drug", "2025-07-08"),
+    ("advantage", "ire", "2025-05-01", "2025-05-02", "pre-service", "2025-06-01"),
+    ("advantage", "ire", "2025-05-01", "2025-05-02", "payment", "2025-07-01"),
+    ("advantage", "ire", "2025-05-01", "2025-05-02", "part-b-drug", "2025-05-09"),
+    ("advantage", "alj", "2026-01-02", "2026-01-15", None, "2026-04-15"),
+    ("advantage", "council", "2026-01-02", "2026-01-15", None, "2026-04-15"),
+    ("part-d", "redetermination", "2026-02-10", "2026-02-20", None, "2026-02-27"),
+    ("part-d", "redetermination", "2026-02-10", "2026-02-20", "payment", "2026-03-06"),
+    ("part-d", "ire", "2026-02-10", "2026-02-20", "standard", "2026-02-27"),
+    ("part-d", "ire", "2026-02-10", "2026-02-20", "payment", "2026-03-06"),
+    ("part-d", "alj", "2026-01-02", "2026-01-15", None, "2026-04-15"),
+    ("part-d", "council", "2026-01-02", "2026-01-15", None, "2026-04-15"),
+]
+
+
+@pytest.mark.parametrize(("track", "level", "notice", "filed", "variant", "due"), DECISIONS)
+def test_decision_due_counts_from_the_filed_date(track, level, notice, filed, variant, due):
+    result = compute_deadline(
+        track, level, D(notice), filed_date=D(filed), decision_variant=variant
+    )
+
+    assert result.decision_due == D(due)
+    assert result.decision_variant is not None
+
+
+def test_decision_due_is_none_without_a_filed_date():
+    assert compute_deadline("original", "alj", D("2026-01-02")).decision_due is None
+
+
+@pytest.mark.parametrize("track", ["original", "advantage", "part-d"])
+def test_court_has_no_decision_time_frame(track):
+    result = compute_deadline(track, "court", D("2026-01-02"), filed_date=D("2026-02-01"))
+
+    assert result.decision_due is None
+    assert result.decision_variant is None
+
+
+def test_unknown_decision_variant_names_the_choices():
+    with pytest.raises(DeadlineError, match="pre-service, payment, part-b-drug"):
+        compute_deadline(
+            "advantage", "plan-reconsideration", D("2025-06-20"), decision_variant="urgent"
+        )
+
+
+# level, amount, filed date, threshold, met
+AIC_CASES = [
+    ("alj", "195", "2025-12-31", "190", True),
+    ("alj", "195", "2026-01-02", "200", False),
+    ("alj", "180", "2024-06-01", "180", True),
+    ("alj", "179.99", "2024-06-01", "180", False),
+    ("alj", "200.00", "2026-12-31", "200", True),
+    ("court", "1900", "2025-07-01", "1900", True),
+    ("court", "1900", "2026-01-01", "1960", False),
+    ("court", "1840", "2024-12-31", "1840", True),
+]
+
+
+@pytest.mark.parametrize(("level", "amount", "filed", "threshold", "met"), AIC_CASES)
+@pytest.mark.parametrize("track", ["original", "advantage", "part-d"])
+def test_amount_in_controversy_uses_the_year_the_request_is_filed(
+    track, level, amount, filed, threshold, met
+):
+    result = compute_deadline(
+        track, level, D("2024-01-02"), filed_date=D(filed), amount=Decimal(amount)
+    )
+
+    assert result.aic_threshold == Decimal(threshold)
+    assert result.aic_met is met
+    assert any(" FR " in citation for citation in result.citations)
+
+
+def test_aic_falls_back_to_today_when_nothing_was_filed():
+    result = compute_deadline(
+        "original", "alj", D("2025-11-20"), amount=Decimal("195"), today=D("2026-01-05")
+    )
+
+    assert result.aic_threshold == Decimal("200")
+    assert result.aic_met is False
+
+
+def test_aic_without_any_request_date_uses_the_notice_date_and_says_so():
+    result = compute_deadline("original", "alj", D("2025-11-20"), amount=Decimal("195"))
+
+    assert result.aic_threshold == Decimal("190")
+    assert result.aic_met is True
+    assert any("notice date" in note for note in result.verify_notes)
+
+
+def test_missing_threshold_year_is_flagged_not_guessed():
+    result = compute_deadline(
+        "original", "alj", D("2026-11-20"), amount=Decimal("500"), filed_date=D("2027-01-04")
+    )
+
+    assert result.aic_threshold is None
+    assert result.aic_met is None
+    assert any("2027" in note and "appeal_rules.json" in note for note in result.verify_notes)
+
+
+def test_levels_without_a_minimum_always_meet_it():
+    result = compute_deadline(
+        "original", "redetermination", D("2026-01-05"), amount=Decimal("0.01")
+    )
+
+    assert result.aic_threshold is None
+    assert result.aic_met is True
+
+
+def test_aic_met_is_none_without_an_amount():
+    result = compute_deadline("original", "alj", D("2026-01-05"), filed_date=D("2026-01-06"))
+
+    assert result.aic_threshold == Decimal("200")
+    assert result.aic_met is None
+
+
+@pytest.mark.parametrize(
+    ("level", "on", "expected"),
+    [
+        ("alj", "2024-01-01", Decimal("180")),
+        ("alj", "2025-01-01", Decimal("190")),
+        ("alj", "2026-06-30", Decimal("200")),
+        ("court", "2024-12-31", Decimal("1840")),
+        ("court", "2025-12-31", Decimal("1900")),
+        ("court", "2026-01-01", Decimal("1960")),
+        ("alj", "2023-12-31", None),
+        ("redetermination", "2026-01-01", None),
+        ("council", "2026-01-01", None),
+    ],
+)
+def test_aic_threshold_table(level, on, expected):
+    assert aic_threshold(level, D(on)) == expected
+
+
+def test_only_alj_and_court_carry_an_aic_requirement():
+    assert [lv for lv in Level if aic_required(lv)] == [Level.ALJ, Level.COURT]
+
+
+def test_levels_for_each_track_in_order():
+    assert levels_for(Track.ORIGINAL) == (
+        Level.REDETERMINATION,
+        Level.RECONSIDERATION,
+        Level.ALJ,
+        Level.COUNCIL,
+        Level.COURT,
+    )
+    assert levels_for("advantage") == (
+        Level.PLAN_RECONSIDERATION,
+        Level.IRE,
+        Level.ALJ,
+        Level.COUNCIL,
+        Level.COURT,
+    )
+    assert levels_for("part-d") == (
+        Level.REDETERMINATION,
+        Level.IRE,
+        Level.ALJ,
+        Level.COUNCIL,
+        Level.COURT,
+    )
+
+
+@pytest.mark.parametrize(
+    ("track", "level", "expected"),
+    [
+        ("original", "redetermination", Level.RECONSIDERATION),
+        ("original", "reconsideration", Level.ALJ),
+        ("original", "court", None),
+        ("advantage", "plan-reconsideration", Level.IRE),
+        ("advantage", "ire", Level.ALJ),
+        ("part-d", "redetermination", Level.IRE),
+        ("part-d", "council", Level.COURT),
+    ],
+)
+def test_next_level(track, level, expected):
+    assert next_level(track, level) is expected
+    result = compute_deadline(track, level, D("2026-01-05"))
+    assert result.next_level is expected
+
+
+@pytest.mark.parametrize(
+    ("track", "level", "form"),
+    [
+        ("original", "redetermination", "CMS-20027"),
+        ("original", "reconsideration", "CMS-20033"),
+        ("original", "alj", "OMHA-100"),
+        ("original", "council", "DAB-101"),
+        ("advantage", "alj", "OMHA-100"),
+        ("part-d", "council", "DAB-101"),
+    ],
+)
+def test_forms(track, level, form):
+    assert compute_deadline(track, level, D("2026-01-05")).form.startswith(form)
+
+
+@pytest.mark.parametrize(
+    ("day", "expected"),
+    [
+        ("2025-07-07", "2025-07-07"),  # Monday
+        ("2025-07-05", "2025-07-07"),  # Saturday
+        ("2025-01-20", "2025-01-21"),  # Martin Luther King Jr. Day
+        ("2025-11-27", "2025-11-28"),  # Thanksgiving; the Friday after is a workday
+        ("2026-07-03", "2026-07-06"),  # Independence Day observed on Friday
+        ("2027-12-24", "2027-12-27"),  # Christmas observed on Friday
+        ("2027-12-31", "2028-01-03"),  # New Year's Day 2028 observed on Friday 2027-12-31
+        ("2028-06-19", "2028-06-20"),  # Juneteenth
+    ],
+)
+def test_next_business_day(day, expected):
+    assert next_business_day(D(day)) == D(expected)
+
+
+def test_verify_flags_reach_the_result():
+    assert compute_deadline("advantage", "alj", D("2026-01-05")).needs_verification
+    assert compute_deadline("advantage", "plan-reconsideration", D("2026-01-05")).verify_notes
+    quiet = compute_deadline("original", "alj", D("2026-03-02"), today=D("2026-03-10"))
+    assert quiet.verify_notes == ()
+
+
+def test_rule_for_reports_how_the_window_counts():
+    assert rule_for("advantage", "alj", D("2026-01-05")).counts_from == "notice"
+    assert rule_for("original", "alj", D("2026-01-05")).counts_from == "receipt"
+    assert rule_for("advantage", "ire", D("2026-01-05")).counts_from is None
+
+
+@pytest.mark.parametrize(
+    ("track", "level", "message"),
+    [
+        ("medicaid", "alj", "Unknown track 'medicaid'"),
+        ("original", "appeal", "Unknown level 'appeal'"),
+        ("original", "ire", "no ire level in the original track"),
+        ("original", "plan-reconsideration", "no plan-reconsideration level in the original"),
+        ("advantage", "redetermination", "no redetermination level in the advantage track"),
+        ("advantage", "reconsideration", "no reconsideration level in the advantage track"),
+        ("part-d", "reconsideration", "no reconsideration level in the part-d track"),
+        ("part-d", "plan-reconsideration", "no plan-reconsideration level in the part-d"),
+    ],
+)
+def test_impossible_track_level_combinations_are_refused(track, level, message):
+    with pytest.raises(DeadlineError, match=message):
+        compute_deadline(track, level, D("2026-01-05"))
+
+
+def test_future_notice_date_is_refused():
+    with pytest.raises(DeadlineError, match="in the future"):
+        compute_deadline("original", "alj", D("2026-02-01"), today=D("2026-01-31"))
+
+
+def test_notice_dated_today_is_accepted():
+    result = compute_deadline("original", "alj", D("2026-01-31"), today=D("2026-01-31"))
+
+    assert result.late is False
+
+
+def test_filed_before_notice_is_refused():
+    with pytest.raises(DeadlineError, match="before the notice date"):
+        compute_deadline("original", "alj", D("2026-01-05"), filed_date=D("2026-01-04"))
+
+
+def test_filed_after_today_is_refused():
+    with pytest.raises(DeadlineError, match="filed date 2026-02-02 is in the future"):
+        compute_deadline(
+            "original", "alj", D("2026-01-05"), filed_date=D("2026-02-02"), today=D("2026-02-01")
+        )
+
+
+@pytest.mark.parametrize("amount", [Decimal("-0.01"), Decimal("-195")])
+def test_negative_amount_is_refused(amount):
+    with pytest.raises(DeadlineError, match="cannot be negative"):
+        compute_deadline("original", "alj", D("2026-01-05"), amount=amount)
+
+
+@pytest.mark.parametrize("amount", [Decimal("NaN"), Decimal("Infinity")])
+def test_non_finite_amount_is_refused(amount):
+    with pytest.raises(DeadlineError, match="number of dollars"):
+        compute_deadline("original", "alj", D("2026-01-05"), amount=amount)
+
+
+def test_notice_before_the_first_modelled_rule_is_refused():
+    with pytest.raises(DeadlineError, match="No advantage plan-reconsideration rule"):
+        compute_deadline("advantage", "plan-reconsideration", D("2019-12-31"))
+
+
+def test_deadline_error_is_a_value_error():
+    assert issubclass(DeadlineError, ValueError)
