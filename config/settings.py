@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "crispy_forms",
     "crispy_bootstrap5",
+    "django_filters",
     "intake",
     "appeals",
 ]
@@ -156,5 +157,9 @@ LOGGING = {
         # Request logs would carry query strings; we keep PHI out of URLs, and keep these quiet.
         "django.request": {"level": "ERROR"},
         "django.security.DisallowedHost": {"handlers": ["console"], "level": "ERROR"},
+        # WeasyPrint logs every render step at INFO and refused URLs in full (data: URIs
+        # included); the app reports refusals itself.
+        "weasyprint": {"level": "ERROR"},
+        "fontTools": {"level": "WARNING"},
     },
 }

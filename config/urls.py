@@ -19,5 +19,6 @@ urlpatterns = [
         name="password_change_done",
     ),
     path("patients/", include("intake.urls")),
+    path("", include("appeals.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -25,18 +25,29 @@ def _perms(app: str, actions: list[str], models: list[str]) -> list[str]:
     return [f"{app}.{action}_{model}" for model in models for action in actions]
 
 
+_CLAIM_MODELS = ["claim", "claimline", "denial", "appeal", "enclosure"]
+
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     FRONT_DESK: [
         *_perms("intake", ["view", "add", "change"], _INTAKE_MODELS),
         *_perms("intake", ["view"], ["clinic", "provider"]),
+        "appeals.view_assessment",
     ],
     CLINICIAN: [
         *_perms("intake", ["view", "add", "change"], _INTAKE_MODELS),
         *_perms("intake", ["view"], ["clinic", "provider"]),
+        "appeals.view_assessment",
+        *_perms("appeals", ["view", "add"], ["generateddocument"]),
+        "appeals.sign_document",
+        *_perms("appeals", ["view"], _CLAIM_MODELS),
     ],
     BILLING: [
         *_perms("intake", ["view"], [*_INTAKE_MODELS, "clinic", "provider"]),
         *_perms("intake", ["change"], ["coverage"]),
+        "appeals.view_assessment",
+        *_perms("appeals", ["view", "add"], ["generateddocument"]),
+        "appeals.send_document",
+        *_perms("appeals", ["view", "add", "change"], _CLAIM_MODELS),
     ],
     CLINIC_ADMIN: [
         *_perms(
@@ -44,6 +55,10 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         ),
         *_perms("auth", ["view", "add", "change"], ["user"]),
         *_perms("auth", ["view"], ["group"]),
+        *_perms("appeals", ["view", "add", "change"], ["lettertemplate", "coveragepolicy"]),
+        *_perms(
+            "appeals", ["view"], ["assessment", "generateddocument", "accessevent", *_CLAIM_MODELS]
+        ),
     ],
 }
 

@@ -6,6 +6,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from appeals.patient_panels import home_panels, patient_panels
+
 from . import search, steps
 from .choices import IntakeStep
 from .forms import PatientForm, PatientSearchForm
@@ -38,7 +40,7 @@ def home(request):
         if request.user.has_perm("intake.view_patient")
         else []
     )
-    return render(request, "home.html", {"in_progress": in_progress})
+    return render(request, "home.html", {"in_progress": in_progress, **home_panels(request.user)})
 
 
 @permission_required("intake.view_patient", raise_exception=True)
@@ -72,6 +74,7 @@ def patient_detail(request, pk: int):
         "trials": patient.trials.all(),
         "treatment_request": patient.current_request(),
         "missing": steps.missing_sections(patient),
+        **patient_panels(request.user, patient),
     }
     return render(request, "intake/patient_detail.html", context)
 

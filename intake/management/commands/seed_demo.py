@@ -340,7 +340,7 @@ class Command(BaseCommand):
         )
         self.stdout.write(self.style.SUCCESS(f"Demo data ready ({created} new patients)."))
         if settings.DEBUG:
-            self.stdout.write("Demo logins (password for all: %s):" % DEMO_PASSWORD)
+            self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
             for username, _, _, role in DEMO_USERS:
                 self.stdout.write(f"  {username:12} {role}")
         else:

@@ -1,0 +1,216 @@
+from django.contrib import admin
+from django.http import HttpResponse, JsonResponse
+from django.urls import path
+from django.utils.html import format_html
+
+from . import rendering
+from .models import (
+    AccessEvent,
+    Appeal,
+    Assessment,
+    Claim,
+    ClaimLine,
+    CoveragePolicy,
+    Denial,
+    DocumentDelivery,
+    GeneratedDocument,
+    LetterTemplate,
+)
+from .sample_context import sample_context
+
+
+class VersionedAdmin(admin.ModelAdmin):
+    """Saving an edit stores a new version and leaves the old row untouched."""
+
+    version_key: str
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # Old versions explain old letters and assessments.
+
+    def save_model(self, request, obj, form, change) -> None:
+        key = getattr(obj, self.version_key)
+        obj.pk = None
+        obj._state.adding = True
+        obj.version = type(obj).next_version(key)
+        obj.created_by = request.user
+        super().save_model(request, obj, form, change=False)
+
+    def response_change(self, request, obj):
+        self.message_user(request, f"Saved as version {obj.version}; earlier versions are kept.")
+        return super().response_change(request, obj)
+
+
+@admin.register(CoveragePolicy)
+class CoveragePolicyAdmin(VersionedAdmin):
+    version_key = "key"
+    list_display = [
+        "title",
+        "key",
+        "version",
+        "program",
+        "effective_from",
+        "effective_to",
+        "verify_flag",
+    ]
+    list_filter = ["product", "indication", "program", "verify"]
+    search_fields = ["key", "title"]
+    readonly_fields = ["version", "created_by", "created_at"]
+    fieldsets = [
+        (None, {"fields": ["key", "version", "title", "change_note"]}),
+        (
+            "What it covers",
+            {
+                "fields": [
+                    "product",
+                    "indication",
+                    "program",
+                    "fda_status",
+                    "coverage_path",
+                    "effective_from",
+                    "effective_to",
+                ]
+            },
+        ),
+        (
+            "Criteria",
+            {
+                "fields": [
+                    "min_age",
+                    "min_failed_trials",
+                    "min_weeks_per_trial",
+                    "min_distinct_classes",
+                    "count_intolerance_as_failure",
+                    "require_psychotherapy",
+                    "require_augmentation",
+                    "requires_oral_antidepressant",
+                    "max_initial_sessions",
+                    "severity",
+                    "diagnosis_prefixes",
+                    "excluded_diagnosis_prefixes",
+                    "supporting_diagnosis_prefixes",
+                    "exclusions",
+                    "medically_accepted",
+                    "medically_accepted_basis",
+                ]
+            },
+        ),
+        (
+            "Codes and sources",
+            {
+                "fields": [
+                    "codes",
+                    "citations",
+                    "criteria_citations",
+                    "verify",
+                    "verify_note",
+                    "created_by",
+                    "created_at",
+                ]
+            },
+        ),
+    ]
+
+    @admin.display(boolean=False, description="Verify")
+    def verify_flag(self, obj):
+        return "VERIFY" if obj.verify else ""
+
+
+@admin.register(LetterTemplate)
+class LetterTemplateAdmin(VersionedAdmin):
+    version_key = "kind"
+    list_display = ["kind", "version", "change_note", "created_by", "created_at"]
+    list_filter = ["kind"]
+    readonly_fields = ["version", "created_by", "created_at", "live_preview"]
+    fields = ["kind", "version", "change_note", "body", "live_preview", "created_by", "created_at"]
+
+    class Media:
+        js = ["js/template_preview.js"]
+
+    def get_urls(self):
+        return [
+            path(
+                "preview/",
+                self.admin_site.admin_view(self.preview_view),
+                name="appeals_lettertemplate_preview",
+            ),
+            *super().get_urls(),
+        ]
+
+    @admin.display(description="Live preview (demo patient)")
+    def live_preview(self, obj):
+        return format_html(
+            '<div id="template-preview-status" role="status" class="help"></div>'
+            '<iframe id="template-preview" title="Preview" sandbox="" '
+            'style="width:100%;height:600px;border:1px solid #ccc;background:#fff"></iframe>'
+        )
+
+    def preview_view(self, request):
+        """Render the posted template body against the demo patient; errors come back as text."""
+        if request.method != "POST" or not request.user.has_perm("appeals.change_lettertemplate"):
+            return HttpResponse(status=403)
+        kind = request.POST.get("kind") or "lmn"
+        try:
+            html = rendering.render_html(request.POST.get("body", ""), sample_context(kind))
+        except rendering.TemplateRefused as exc:
+            return JsonResponse({"ok": False, "error": str(exc)})
+        except (KeyError, ValueError) as exc:
+            return JsonResponse({"ok": False, "error": f"Preview failed: {exc}"})
+        return JsonResponse({"ok": True, "html": html})
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Assessment)
+class AssessmentAdmin(ReadOnlyAdmin):
+    list_display = ["patient", "determination", "policy", "assessed_for", "created_at"]
+    list_filter = ["determination"]
+
+
+@admin.register(GeneratedDocument)
+class GeneratedDocumentAdmin(ReadOnlyAdmin):
+    list_display = ["patient", "kind", "version", "sha256", "generated_by", "generated_at"]
+    list_filter = ["kind"]
+    exclude = ["html", "pdf"]
+
+
+@admin.register(DocumentDelivery)
+class DocumentDeliveryAdmin(ReadOnlyAdmin):
+    list_display = ["document", "method", "sent_on", "recipient"]
+
+
+@admin.register(AccessEvent)
+class AccessEventAdmin(ReadOnlyAdmin):
+    list_display = ["at", "user", "action", "object_type", "object_id", "patient", "ip_address"]
+    list_filter = ["action", "object_type"]
+    date_hierarchy = "at"
+
+
+class ClaimLineInline(admin.TabularInline):
+    model = ClaimLine
+    extra = 0
+
+
+@admin.register(Claim)
+class ClaimAdmin(admin.ModelAdmin):
+    list_display = ["patient", "claim_number", "service_from", "provider"]
+    inlines = [ClaimLineInline]
+
+
+@admin.register(Denial)
+class DenialAdmin(admin.ModelAdmin):
+    list_display = ["claim", "notice_type", "notice_date", "group_code", "carc_codes"]
+
+
+@admin.register(Appeal)
+class AppealAdmin(admin.ModelAdmin):
+    list_display = ["denial", "track", "level", "status", "filing_deadline"]
+    list_filter = ["track", "level", "status"]

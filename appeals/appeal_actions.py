@@ -1,0 +1,258 @@
+"""Claims, denials and appeals: each multi-row write is one function in one transaction."""
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from intake.models import Patient
+
+from . import deadlines, letters, packet
+from .assessments import current_assessment
+from .documents import final_pdf, generate_document
+from .models import Appeal, Claim, ClaimLine, Denial, DocumentKind, Enclosure, GeneratedDocument
+
+
+class AppealError(Exception):
+    """A request that can't be carried out, with a message for staff."""
+
+
+@transaction.atomic
+def record_denial(patient: Patient, user, data: dict) -> Denial:
+    group, carcs = data["adjustment"]
+    claim = Claim.objects.create(
+        patient=patient,
+        provider=data["provider"],
+        claim_number=data["claim_number"],
+        service_from=data["service_date"],
+        service_to=data["service_date"],
+        diagnosis_codes=", ".join(data["diagnosis_codes"]),
+        created_by=user,
+    )
+    ClaimLine.objects.create(
+        claim=claim,
+        service_date=data["service_date"],
+        code=data["code"],
+        modifiers=data["modifiers"],
+        diagnosis_pointers=",".join(str(i) for i in range(1, len(data["diagnosis_codes"]) + 1)),
+        units=data["units"],
+        billed_amount=data["billed_amount"],
+        allowed_amount=data["allowed_amount"],
+    )
+    return Denial.objects.create(
+        claim=claim,
+        notice_type=data["notice_type"],
+        notice_date=data["notice_date"],
+        decided_by=data["decided_by"],
+        group_code=group,
+        carc_codes=", ".join(carcs),
+        rarc_codes=", ".join(data["rarc_codes"]),
+        denied_amount=data["denied_amount"],
+        created_by=user,
+    )
+
+
+@dataclass(frozen=True)
+class Prepared:
+    appeal: Appeal
+    created: bool
+
+
+def _create_appeal(
+    denial: Denial, level: deadlines.Level, notice_date: date, user, previous: Appeal | None
+) -> Prepared:
+    existing = Appeal.objects.filter(denial=denial, level=level).first()
+    if existing is not None:
+        return Prepared(existing, created=False)
+    track = denial.track
+    amount = denial.denied_amount
+    result = deadlines.compute_deadline(
+        track, level, notice_date, amount=amount, today=timezone.localdate()
+    )
+    if result.aic_met is False:
+        raise AppealError(
+            f"The amount in controversy (${amount:,.2f}) is below this level's threshold "
+            f"(${result.aic_threshold:,.2f}); see {', '.join(result.citations[:1])}."
+        )
+    assessment = current_assessment(denial.claim.patient)
+    try:
+        with transaction.atomic():
+            appeal = Appeal.objects.create(
+                denial=denial,
+                previous=previous,
+                track=track,
+                level=level,
+                notice_date=notice_date,
+                filing_deadline=result.filing_deadline,
+                amount_in_controversy=amount,
+                reasons=letters.draft_reasons(denial, assessment.result if assessment else None),
+                created_by=user,
+            )
+    except IntegrityError:
+        # A concurrent "prepare" for the same denial and level won: use its appeal.
+        return Prepared(Appeal.objects.get(denial=denial, level=level), created=False)
+    return Prepared(appeal, created=True)
+
+
+def start_appeal(denial: Denial, user) -> Prepared:
+    """The first level of the denial's track, its deadline counted from the notice date."""
+    first = deadlines.levels_for(denial.track)[0]
+    return _create_appeal(denial, first, denial.notice_date, user, previous=None)
+
+
+def prepare_next_level(appeal: Appeal, user) -> Prepared:
+    """After an unfavourable decision: the next level, its deadline from the decision date."""
+    if appeal.status != Appeal.Status.DECIDED or appeal.decision_date is None:
+        raise AppealError("Record this level's decision before preparing the next level.")
+    if appeal.decision == Appeal.Decision.FAVORABLE:
+        raise AppealError("This level was decided in your favour: there is nothing to appeal.")
+    nxt = deadlines.next_level(deadlines.Track(appeal.track), deadlines.Level(appeal.level))
+    if nxt is None:
+        raise AppealError("This is the last level of appeal.")
+    return _create_appeal(appeal.denial, nxt, appeal.decision_date, user, previous=appeal)
+
+
+@transaction.atomic
+def file_appeal(appeal: Appeal, data: dict) -> Appeal:
+    appeal = Appeal.objects.select_for_update().get(pk=appeal.pk)
+    if appeal.status in (Appeal.Status.FILED, Appeal.Status.DECIDED):
+        raise AppealError("This appeal is already filed.")
+    for name, value in data.items():
+        setattr(appeal, name, value)
+    appeal.status = Appeal.Status.FILED
+    appeal.save()
+    return appeal
+
+
+@transaction.atomic
+def record_decision(appeal: Appeal, data: dict) -> Appeal:
+    appeal = Appeal.objects.select_for_update().get(pk=appeal.pk)
+    if appeal.status != Appeal.Status.FILED:
+        raise AppealError("Only a filed appeal can be decided.")
+    for name, value in data.items():
+        setattr(appeal, name, value)
+    appeal.status = Appeal.Status.DECIDED
+    appeal.save()
+    return appeal
+
+
+def add_enclosure(appeal: Appeal, user, title: str, uploaded, info) -> Enclosure:
+    uploaded.seek(0)
+    with transaction.atomic():
+        position = (appeal.enclosures.aggregate(p=Max("position"))["p"] or 0) + 1
+        enclosure = Enclosure(
+            appeal=appeal,
+            title=title,
+            sha256=info.sha256,
+            page_count=info.page_count,
+            position=position,
+            uploaded_by=user,
+        )
+        enclosure.file.save(f"{info.sha256[:16]}.pdf", ContentFile(uploaded.read()), save=False)
+        enclosure.save()
+    return enclosure
+
+
+def letter_context(appeal: Appeal) -> dict:
+    patient = appeal.patient
+    mbi = patient.coverage.mbi if hasattr(patient, "coverage") else ""
+    form = letters.form_for(appeal.track, appeal.level)
+    denial = appeal.denial
+    return {
+        "appeal": {
+            "form_name": form.name,
+            "form_title": form.title,
+            "regulation": form.regulation,
+            "recipient": form.recipient,
+            "level_label": appeal.level_label,
+            "fields": letters.form_fields(appeal, mbi=mbi),
+            "reasons": [p for p in appeal.reasons.split("\n\n") if p.strip()],
+            "filing_deadline": appeal.filing_deadline,
+            "decided_by": denial.decided_by,
+        },
+        "denial": {
+            "notice_label": denial.get_notice_type_display(),
+            "notice_date": denial.notice_date,
+            "group_code": denial.group_code,
+            "carc_codes": denial.carc_list,
+            "rarc_codes": denial.rarc_list,
+            "denied_amount": f"{denial.denied_amount:,.2f}",
+        },
+        "enclosures": packet_enclosure_titles(appeal),
+    }
+
+
+def generate_appeal_letter(appeal: Appeal, user, request_key: str | None = None):
+    return generate_document(
+        appeal.patient,
+        DocumentKind.APPEAL_LETTER,
+        user,
+        request_key=request_key,
+        appeal=appeal,
+        extra_context=letter_context(appeal),
+    )
+
+
+def latest_letter(appeal: Appeal) -> GeneratedDocument | None:
+    return appeal.documents.filter(kind=DocumentKind.APPEAL_LETTER).order_by("-version").first()
+
+
+def latest_lmn(patient: Patient) -> GeneratedDocument | None:
+    signed = patient.documents.filter(kind=DocumentKind.LMN, signature__isnull=False)
+    return (signed or patient.documents.filter(kind=DocumentKind.LMN)).order_by("-version").first()
+
+
+def packet_enclosure_titles(appeal: Appeal) -> list[str]:
+    titles = []
+    lmn = latest_lmn(appeal.patient)
+    if lmn is not None:
+        titles.append(f"Letter of Medical Necessity (version {lmn.version})")
+    titles += [e.title for e in appeal.enclosures.all()]
+    return titles
+
+
+def build_packet(appeal: Appeal, user, request_key: str | None = None) -> GeneratedDocument:
+    """One PDF: the appeal letter, the LMN and every uploaded enclosure, indexed and numbered.
+
+    Stored PDFs are merged as they are (never re-rendered): the cost is one index render plus
+    a merge (pdf-performance.md).
+    """
+    letter = latest_letter(appeal)
+    if letter is None:
+        raise AppealError("Generate the appeal letter first.")
+    parts = [packet.PacketPart(f"{appeal.level_label} request letter", final_pdf(letter))]
+    lmn = latest_lmn(appeal.patient)
+    if lmn is not None:
+        parts.append(packet.PacketPart("Letter of Medical Necessity", final_pdf(lmn)))
+    for enclosure in appeal.enclosures.all():
+        with enclosure.file.open("rb") as fh:
+            parts.append(packet.PacketPart(enclosure.title, fh.read()))
+    assembled = packet.assemble_packet(parts, title=f"{appeal.level_label} appeal packet")
+    with transaction.atomic():
+        Patient.objects.select_for_update().get(pk=appeal.patient.pk)
+        if request_key:
+            existing = GeneratedDocument.objects.filter(request_key=request_key).first()
+            if existing is not None:
+                return existing
+        version = (
+            GeneratedDocument.objects.filter(
+                patient=appeal.patient, kind=DocumentKind.PACKET
+            ).aggregate(v=Max("version"))["v"]
+            or 0
+        ) + 1
+        document = GeneratedDocument(
+            patient=appeal.patient,
+            kind=DocumentKind.PACKET,
+            version=version,
+            appeal=appeal,
+            html="",
+            page_count=assembled.page_count,
+            generated_by=user,
+            request_key=request_key or None,
+        )
+        document.attach_pdf(assembled.pdf)
+        document.save()
+    return document

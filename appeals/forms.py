@@ -1,0 +1,218 @@
+import re
+import uuid
+
+from django import forms
+from django.conf import settings
+from django.utils import timezone
+
+from intake.models import Provider
+from intake.validators import normalize_icd10, validate_icd10_billable, validate_procedure_code
+
+from . import remittance_codes
+from .models import Appeal, Denial, DocumentDelivery
+from .models.documents import PATIENT_DOCUMENT_KINDS
+from .pdf_uploads import validate_pdf_upload
+
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class GenerateDocumentForm(forms.Form):
+    kind = forms.ChoiceField(choices=[(k.value, k.label) for k in PATIENT_DOCUMENT_KINDS])
+    # A fresh key per rendered form: a double click or a retried POST reuses it and gets
+    # the same document back instead of a duplicate version.
+    request_key = forms.CharField(widget=forms.HiddenInput, max_length=64)
+
+    @classmethod
+    def fresh(cls, kind: str) -> "GenerateDocumentForm":
+        return cls(initial={"kind": kind, "request_key": uuid.uuid4().hex})
+
+    def clean_request_key(self) -> str:
+        key = self.cleaned_data["request_key"]
+        if not key.isalnum():
+            raise forms.ValidationError("Invalid form token; reload the page and try again.")
+        return key
+
+
+class DeliveryForm(forms.ModelForm):
+    class Meta:
+        model = DocumentDelivery
+        fields = ["method", "sent_on", "recipient", "tracking"]
+        widgets = {"sent_on": DATE_INPUT}
+
+    def __init__(self, *args, document, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.document = document
+
+    def clean_sent_on(self):
+        sent_on = self.cleaned_data["sent_on"]
+        if sent_on > timezone.localdate():
+            raise forms.ValidationError("The date sent can't be in the future.")
+        if sent_on < timezone.localdate(self.document.generated_at):
+            raise forms.ValidationError("The document can't be sent before it was generated.")
+        return sent_on
+
+
+class DenialEntryForm(forms.Form):
+    """A denied claim in one form: the claim, its denied line and the denial notice."""
+
+    provider = forms.ModelChoiceField(queryset=None, label="Rendering provider")
+    claim_number = forms.CharField(label="Claim number (ICN/DCN)", max_length=30, required=False)
+    service_date = forms.DateField(label="Date of service", widget=DATE_INPUT)
+    code = forms.CharField(label="HCPCS/CPT code", max_length=5)
+    modifiers = forms.CharField(max_length=20, required=False, help_text="e.g. GA or KX")
+    units = forms.IntegerField(min_value=1, max_value=999, initial=1)
+    billed_amount = forms.DecimalField(max_digits=10, decimal_places=2, min_value=0)
+    allowed_amount = forms.DecimalField(
+        max_digits=10, decimal_places=2, min_value=0, required=False
+    )
+    diagnosis_codes = forms.CharField(
+        label="ICD-10-CM codes on the claim",
+        max_length=100,
+        help_text="Separated by commas, in pointer order.",
+    )
+    notice_type = forms.ChoiceField(choices=Denial.NoticeType.choices)
+    notice_date = forms.DateField(widget=DATE_INPUT, help_text="The date printed on the notice.")
+    decided_by = forms.CharField(
+        label="Contractor or plan that decided",
+        max_length=200,
+        help_text="e.g. Noridian JE Part B",
+    )
+    adjustment = forms.CharField(
+        label="Group code and CARC",
+        max_length=40,
+        help_text="As printed, e.g. CO-50 (several: CO-50, CO-167).",
+    )
+    rarc_codes = forms.CharField(
+        label="RARC codes", max_length=100, required=False, help_text="e.g. N115"
+    )
+    denied_amount = forms.DecimalField(max_digits=10, decimal_places=2, min_value=0)
+
+    def __init__(self, *args, patient, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.patient = patient
+        self.fields["provider"].queryset = Provider.objects.filter(clinic=patient.clinic)
+        codes = ", ".join(d.code for d in patient.diagnoses.all())
+        self.fields["diagnosis_codes"].initial = codes
+
+    def clean_code(self) -> str:
+        code = self.cleaned_data["code"].strip().upper()
+        validate_procedure_code(code)
+        return code
+
+    def clean_diagnosis_codes(self) -> list[str]:
+        codes = [
+            normalize_icd10(c) for c in self.cleaned_data["diagnosis_codes"].split(",") if c.strip()
+        ]
+        if not codes:
+            raise forms.ValidationError("Enter at least one ICD-10-CM code.")
+        for code in codes:
+            validate_icd10_billable(code)
+        return codes
+
+    def clean_adjustment(self) -> tuple[str, list[str]]:
+        parts = [p for p in re.split(r"[,;]+", self.cleaned_data["adjustment"]) if p.strip()]
+        adjustments = [remittance_codes.parse_adjustment(part) for part in parts]
+        if not adjustments:
+            raise forms.ValidationError("Enter the group code and CARC, e.g. CO-50.")
+        groups = {a.group for a in adjustments}
+        if len(groups) != 1:
+            raise forms.ValidationError("Enter one group code for the denied line (e.g. CO-50).")
+        for a in adjustments:
+            remittance_codes.validate_group_code(a.group)
+            remittance_codes.validate_carc(a.carc)
+        return groups.pop(), [a.carc for a in adjustments]
+
+    def clean_rarc_codes(self) -> list[str]:
+        codes = [c.strip().upper() for c in self.cleaned_data["rarc_codes"].split(",") if c.strip()]
+        for code in codes:
+            remittance_codes.validate_rarc(code)
+        return codes
+
+    def clean_modifiers(self) -> str:
+        mods = [m.upper() for m in re.split(r"[\s,]+", self.cleaned_data["modifiers"]) if m]
+        if any(len(m) != 2 or not m.isalnum() for m in mods):
+            raise forms.ValidationError("Modifiers are two characters each, e.g. GA or KX.")
+        return ", ".join(mods)
+
+    def clean(self):
+        data = super().clean()
+        today = timezone.localdate()
+        service, notice = data.get("service_date"), data.get("notice_date")
+        if service and service > today:
+            self.add_error("service_date", "The date of service can't be in the future.")
+        if service and service < self.patient.date_of_birth:
+            self.add_error("service_date", "The date of service is before the patient's birth.")
+        if notice and notice > today:
+            self.add_error("notice_date", "The notice date can't be in the future.")
+        if notice and service and notice < service:
+            self.add_error("notice_date", "The notice can't be dated before the service.")
+        billed, denied = data.get("billed_amount"), data.get("denied_amount")
+        if billed is not None and denied is not None and denied > billed:
+            self.add_error("denied_amount", "The denied amount can't exceed the billed amount.")
+        return data
+
+
+class FileAppealForm(forms.ModelForm):
+    class Meta:
+        model = Appeal
+        fields = ["filed_date", "filed_method", "tracking_number", "good_cause_statement"]
+        widgets = {"filed_date": DATE_INPUT}
+
+    def clean(self):
+        data = super().clean()
+        filed = data.get("filed_date")
+        if filed is None:
+            self.add_error("filed_date", "Enter the date the appeal was sent.")
+            return data
+        if not data.get("filed_method"):
+            self.add_error("filed_method", "Choose how the appeal was sent.")
+        if filed > timezone.localdate():
+            self.add_error("filed_date", "The filing date can't be in the future.")
+        if filed < self.instance.notice_date:
+            self.add_error("filed_date", "The filing date is before the decision being appealed.")
+        if (
+            filed > self.instance.filing_deadline
+            and not data.get("good_cause_statement", "").strip()
+        ):
+            self.add_error(
+                "good_cause_statement",
+                f"This is after the deadline ({self.instance.filing_deadline:%m/%d/%Y}). A late "
+                "appeal needs a good-cause statement: what prevented filing on time.",
+            )
+        return data
+
+
+class DecisionForm(forms.ModelForm):
+    class Meta:
+        model = Appeal
+        fields = ["decision", "decision_date", "decided_by", "decision_summary"]
+        widgets = {"decision_date": DATE_INPUT}
+
+    def clean(self):
+        data = super().clean()
+        for name in ("decision", "decision_date"):
+            if not data.get(name):
+                self.add_error(name, "Required to record the decision.")
+        decided = data.get("decision_date")
+        if decided and decided > timezone.localdate():
+            self.add_error("decision_date", "The decision date can't be in the future.")
+        if decided and self.instance.filed_date and decided < self.instance.filed_date:
+            self.add_error("decision_date", "The decision can't predate the filing.")
+        return data
+
+
+class AppealReasonsForm(forms.ModelForm):
+    class Meta:
+        model = Appeal
+        fields = ["reasons"]
+        widgets = {"reasons": forms.Textarea(attrs={"rows": 10})}
+
+
+class EnclosureForm(forms.Form):
+    title = forms.CharField(max_length=200, help_text="e.g. Remittance advice dated 03/02/2026")
+    file = forms.FileField(help_text="PDF only.")
+
+    def clean_file(self):
+        uploaded = self.cleaned_data["file"]
+        self.pdf_info = validate_pdf_upload(uploaded, settings.MAX_UPLOAD_BYTES)
+        return uploaded

@@ -1,0 +1,233 @@
+import uuid
+
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from appeals import access, appeal_actions
+from appeals.appeal_actions import AppealError
+from appeals.documents import DocumentError
+from appeals.forms import (
+    AppealReasonsForm,
+    DecisionForm,
+    DenialEntryForm,
+    EnclosureForm,
+    FileAppealForm,
+)
+from appeals.letters import form_for
+from appeals.packet import PacketError
+from appeals.remittance_codes import carc, rarc
+
+
+@permission_required("appeals.add_denial", raise_exception=True)
+def record_denial(request, pk: int):
+    patient = access.get_patient(request, pk)
+    form = DenialEntryForm(request.POST or None, patient=patient)
+    if request.method == "POST" and form.is_valid():
+        denial = appeal_actions.record_denial(patient, request.user, form.cleaned_data)
+        messages.success(request, "Denial recorded. Check the deadline and start the appeal.")
+        return redirect(denial)
+    return render(request, "appeals/denial_form.html", {"patient": patient, "form": form})
+
+
+@permission_required("appeals.view_denial", raise_exception=True)
+def denial_detail(request, pk: int):
+    denial = access.get_denial(request, pk)
+    claim = denial.claim
+    first_level = appeal_actions.deadlines.levels_for(denial.track)[0]
+    deadline = appeal_actions.deadlines.compute_deadline(
+        denial.track,
+        first_level,
+        denial.notice_date,
+        amount=denial.denied_amount,
+        today=timezone.localdate(),
+    )
+    return render(
+        request,
+        "appeals/denial_detail.html",
+        {
+            "denial": denial,
+            "claim": claim,
+            "patient": claim.patient,
+            "lines": claim.lines.all(),
+            "carcs": [(code, carc(code)) for code in denial.carc_list],
+            "rarcs": [(code, rarc(code)) for code in denial.rarc_list],
+            "appeals": denial.appeals.order_by("created_at"),
+            "first_level": first_level,
+            "first_form": form_for(denial.track, first_level),
+            "deadline": deadline,
+        },
+    )
+
+
+@require_POST
+@permission_required("appeals.add_appeal", raise_exception=True)
+def start_appeal(request, pk: int):
+    denial = access.get_denial(request, pk)
+    try:
+        prepared = appeal_actions.start_appeal(denial, request.user)
+    except AppealError as exc:
+        messages.error(request, str(exc))
+        return redirect(denial)
+    if prepared.created:
+        messages.success(request, "Appeal prepared with a draft of the reasons. Review them.")
+    return redirect(prepared.appeal)
+
+
+@permission_required("appeals.view_appeal", raise_exception=True)
+def appeal_detail(request, pk: int):
+    appeal = access.get_appeal(request, pk)
+    return render(request, "appeals/appeal_detail.html", _appeal_context(appeal))
+
+
+def _appeal_context(appeal, **forms) -> dict:
+    today = timezone.localdate()
+    return {
+        "appeal": appeal,
+        "patient": appeal.patient,
+        "denial": appeal.denial,
+        "deadline": appeal.deadline(today=today),
+        "days_left": (appeal.filing_deadline - today).days,
+        "days_overdue": (today - appeal.filing_deadline).days,
+        "form_info": form_for(appeal.track, appeal.level),
+        "reasons_form": AppealReasonsForm(instance=appeal),
+        "file_form": FileAppealForm(instance=appeal),
+        "decision_form": DecisionForm(instance=appeal),
+        "enclosure_form": EnclosureForm(),
+        "letter": appeal_actions.latest_letter(appeal),
+        "lmn": appeal_actions.latest_lmn(appeal.patient),
+        "packets": appeal.documents.filter(kind="packet").order_by("-version"),
+        "enclosures": appeal.enclosures.all(),
+        "chain": _chain(appeal),
+        "request_key": uuid.uuid4().hex,
+        **forms,
+    }
+
+
+def _chain(appeal):
+    chain = []
+    node = appeal
+    while node.previous_id:
+        node = node.previous
+        chain.insert(0, node)
+    return chain
+
+
+@require_POST
+@permission_required("appeals.change_appeal", raise_exception=True)
+def update_reasons(request, pk: int):
+    appeal = access.get_appeal(request, pk)
+    form = AppealReasonsForm(request.POST, instance=appeal)
+    if appeal.status in ("filed", "decided"):
+        messages.error(request, "A filed appeal's reasons can't be changed.")
+    elif form.is_valid():
+        form.save()
+        messages.success(request, "Reasons saved. Generate the letter again to include them.")
+    else:
+        messages.error(request, "The reasons could not be saved.")
+    return redirect(appeal)
+
+
+@require_POST
+@permission_required("appeals.change_appeal", raise_exception=True)
+def generate_letter(request, pk: int):
+    appeal = access.get_appeal(request, pk)
+    try:
+        result = appeal_actions.generate_appeal_letter(
+            appeal, request.user, request_key=request.POST.get("request_key") or None
+        )
+    except DocumentError as exc:
+        messages.error(request, str(exc))
+        return redirect(appeal)
+    if appeal.status == appeal.Status.DRAFT:
+        appeal.status = appeal.Status.READY
+        appeal.save(update_fields=["status", "updated_at"])
+    messages.success(request, f"Appeal letter version {result.document.version} generated.")
+    return redirect(appeal)
+
+
+@require_POST
+@permission_required("appeals.change_appeal", raise_exception=True)
+def upload_enclosure(request, pk: int):
+    appeal = access.get_appeal(request, pk)
+    form = EnclosureForm(request.POST, request.FILES)
+    if form.is_valid():
+        appeal_actions.add_enclosure(
+            appeal,
+            request.user,
+            form.cleaned_data["title"],
+            form.cleaned_data["file"],
+            form.pdf_info,
+        )
+        messages.success(request, "Enclosure added.")
+        return redirect(appeal)
+    return _detail_with(request, appeal, enclosure_form=form)
+
+
+@require_POST
+@permission_required("appeals.change_appeal", raise_exception=True)
+def build_packet(request, pk: int):
+    appeal = access.get_appeal(request, pk)
+    try:
+        document = appeal_actions.build_packet(
+            appeal, request.user, request_key=request.POST.get("request_key") or None
+        )
+    except (AppealError, PacketError) as exc:
+        messages.error(request, str(exc))
+        return redirect(appeal)
+    messages.success(request, f"Packet built: {document.page_count} pages.")
+    return redirect(appeal)
+
+
+@require_POST
+@permission_required("appeals.change_appeal", raise_exception=True)
+def file_appeal(request, pk: int):
+    appeal = access.get_appeal(request, pk)
+    form = FileAppealForm(request.POST, instance=appeal)
+    if form.is_valid():
+        try:
+            appeal_actions.file_appeal(appeal, form.cleaned_data)
+        except AppealError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, "Appeal marked as filed.")
+        return redirect(appeal)
+    return _detail_with(request, appeal, file_form=form)
+
+
+@require_POST
+@permission_required("appeals.change_appeal", raise_exception=True)
+def record_decision(request, pk: int):
+    appeal = access.get_appeal(request, pk)
+    form = DecisionForm(request.POST, instance=appeal)
+    if form.is_valid():
+        try:
+            appeal_actions.record_decision(appeal, form.cleaned_data)
+        except AppealError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, "Decision recorded.")
+        return redirect(appeal)
+    return _detail_with(request, appeal, decision_form=form)
+
+
+@require_POST
+@permission_required("appeals.add_appeal", raise_exception=True)
+def prepare_next(request, pk: int):
+    appeal = access.get_appeal(request, pk)
+    try:
+        prepared = appeal_actions.prepare_next_level(appeal, request.user)
+    except AppealError as exc:
+        messages.error(request, str(exc))
+        return redirect(appeal)
+    messages.success(request, f"{prepared.appeal.level_label} prepared.")
+    return redirect(prepared.appeal)
+
+
+def _detail_with(request, appeal, **forms):
+    """Re-show the appeal page with the invalid form bound, so errors sit by its fields."""
+    return render(
+        request, "appeals/appeal_detail.html", _appeal_context(appeal, **forms), status=400
+    )

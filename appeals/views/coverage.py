@@ -1,0 +1,15 @@
+from django.contrib.auth.decorators import permission_required
+from django.shortcuts import render
+
+from appeals import access
+
+
+@permission_required("appeals.view_assessment", raise_exception=True)
+def history(request, pk: int):
+    patient = access.get_patient(request, pk)
+    assessments = patient.assessments.select_related("policy", "treatment_request")
+    return render(
+        request,
+        "appeals/assessment_history.html",
+        {"patient": patient, "assessments": assessments},
+    )

@@ -1,0 +1,116 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.clickjacking import xframe_options_sameorigin
+from django.views.decorators.http import require_POST
+
+from appeals import access
+from appeals.documents import DocumentError, final_pdf, generate_document, record_delivery
+from appeals.documents import sign_document as sign
+from appeals.forms import DeliveryForm, GenerateDocumentForm
+from appeals.models import AccessEvent, GeneratedDocument
+from appeals.rendering import RenderLimitExceeded
+
+
+@require_POST
+@permission_required("appeals.add_generateddocument", raise_exception=True)
+def generate(request, pk: int):
+    patient = access.get_patient(request, pk)
+    form = GenerateDocumentForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "That document could not be generated: " + _errors(form))
+        return redirect(patient)
+    try:
+        result = generate_document(
+            patient,
+            form.cleaned_data["kind"],
+            request.user,
+            request_key=form.cleaned_data["request_key"],
+        )
+    except (DocumentError, RenderLimitExceeded) as exc:
+        messages.error(request, str(exc))
+        return redirect(patient)
+    doc = result.document
+    if result.created:
+        messages.success(request, f"{doc.get_kind_display()} version {doc.version} generated.")
+    else:
+        messages.info(request, "That request was already processed; here is the document.")
+    return redirect(doc)
+
+
+@permission_required("appeals.view_generateddocument", raise_exception=True)
+def detail(request, pk: int):
+    doc = access.get_document(request, pk)
+    versions = GeneratedDocument.objects.filter(patient=doc.patient, kind=doc.kind).select_related(
+        "generated_by", "signature"
+    )
+    return render(
+        request,
+        "appeals/document_detail.html",
+        {
+            "doc": doc,
+            "patient": doc.patient,
+            "versions": versions,
+            "deliveries": doc.deliveries.select_related("recorded_by"),
+            "delivery_form": DeliveryForm(document=doc),
+            "can_sign": request.user.has_perm("appeals.sign_document") and not doc.is_signed,
+        },
+    )
+
+
+@xframe_options_sameorigin
+@permission_required("appeals.view_generateddocument", raise_exception=True)
+def pdf(request, pk: int):
+    """The only way a PDF leaves the server: signed-in, permitted, scoped, and audited."""
+    doc = access.get_document(request, pk)
+    inline = request.GET.get("inline") == "1"
+    AccessEvent.record(
+        request,
+        AccessEvent.Action.PREVIEW if inline else AccessEvent.Action.DOWNLOAD,
+        doc,
+        patient=doc.patient,
+    )
+    response = HttpResponse(final_pdf(doc), content_type="application/pdf")
+    disposition = "inline" if inline else "attachment"
+    response["Content-Disposition"] = f'{disposition}; filename="{doc.filename}"'
+    return response
+
+
+@require_POST
+@permission_required("appeals.sign_document", raise_exception=True)
+def sign_document(request, pk: int):
+    doc = access.get_document(request, pk)
+    try:
+        signature = sign(doc, request.user)
+    except DocumentError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"Signed electronically by {signature.name}.")
+    return redirect(doc)
+
+
+@permission_required("appeals.send_document", raise_exception=True)
+def mark_sent(request, pk: int):
+    doc = access.get_document(request, pk)
+    form = DeliveryForm(request.POST or None, document=doc)
+    if request.method == "POST" and form.is_valid():
+        record_delivery(doc, request.user, **form.cleaned_data)
+        messages.success(request, "Recorded as sent.")
+        return redirect(doc)
+    return render(request, "appeals/document_send.html", {"doc": doc, "form": form})
+
+
+@permission_required("appeals.view_generateddocument", raise_exception=True)
+def patient_documents(request, pk: int):
+    patient = access.get_patient(request, pk)
+    documents = patient.documents.select_related("generated_by", "signature").order_by(
+        "kind", "-version"
+    )
+    return render(
+        request, "appeals/patient_documents.html", {"patient": patient, "documents": documents}
+    )
+
+
+def _errors(form) -> str:
+    return "; ".join(e for errors in form.errors.values() for e in errors)

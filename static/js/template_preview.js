@@ -1,0 +1,22 @@
+// Live preview for the letter template admin: POST the body, show the HTML in a sandboxed frame.
+document.addEventListener("DOMContentLoaded", () => {
+  const body = document.getElementById("id_body");
+  const kind = document.getElementById("id_kind");
+  const frame = document.getElementById("template-preview");
+  const status = document.getElementById("template-preview-status");
+  if (!body || !frame) return;
+  const csrf = document.querySelector("[name=csrfmiddlewaretoken]").value;
+  const url = window.location.pathname.replace(/\/(\d+\/change|add)\/$/, "/preview/");
+  let timer = null;
+  const refresh = async () => {
+    const form = new FormData();
+    form.append("body", body.value);
+    form.append("kind", kind ? kind.value : "lmn");
+    const response = await fetch(url, { method: "POST", body: form, headers: { "X-CSRFToken": csrf } });
+    const data = await response.json();
+    if (data.ok) { frame.srcdoc = data.html; status.textContent = "Preview up to date."; }
+    else { status.textContent = data.error; }
+  };
+  body.addEventListener("input", () => { clearTimeout(timer); timer = setTimeout(refresh, 600); });
+  refresh();
+});
