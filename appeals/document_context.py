@@ -264,7 +264,7 @@ def build_context(
     context = {
         "today": today,
         "document": {
-            "kind": kind,
+            "kind": str(kind),
             "title": DocumentKind(kind).label,
             "version": version,
         },

@@ -93,7 +93,7 @@ def generate_document(
                 or 0
             ) + 1
             context = build_context(
-                kind, patient, assessment=assessment, version=version, extra=extra_context
+                str(kind), patient, assessment=assessment, version=version, extra=extra_context
             )
             rendered = rendering.render_document(template.body, context)
             document = GeneratedDocument(

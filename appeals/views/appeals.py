@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 from appeals import access, appeal_actions
 from appeals.appeal_actions import AppealError
 from appeals.documents import DocumentError
+from appeals.rendering import RenderLimitExceeded, TemplateRefused
 from appeals.forms import (
     AppealReasonsForm,
     DecisionForm,
@@ -138,8 +139,8 @@ def generate_letter(request, pk: int):
         result = appeal_actions.generate_appeal_letter(
             appeal, request.user, request_key=request.POST.get("request_key") or None
         )
-    except DocumentError as exc:
-        messages.error(request, str(exc))
+    except (DocumentError, RenderLimitExceeded, TemplateRefused) as exc:
+        messages.error(request, f"The letter could not be generated: {exc}")
         return redirect(appeal)
     if appeal.status == appeal.Status.DRAFT:
         appeal.status = appeal.Status.READY

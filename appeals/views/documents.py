@@ -10,7 +10,7 @@ from appeals.documents import DocumentError, final_pdf, generate_document, recor
 from appeals.documents import sign_document as sign
 from appeals.forms import DeliveryForm, GenerateDocumentForm
 from appeals.models import AccessEvent, GeneratedDocument
-from appeals.rendering import RenderLimitExceeded
+from appeals.rendering import RenderLimitExceeded, TemplateRefused
 
 
 @require_POST
@@ -28,7 +28,7 @@ def generate(request, pk: int):
             request.user,
             request_key=form.cleaned_data["request_key"],
         )
-    except (DocumentError, RenderLimitExceeded) as exc:
+    except (DocumentError, RenderLimitExceeded, TemplateRefused) as exc:
         messages.error(request, str(exc))
         return redirect(patient)
     doc = result.document
