@@ -3,6 +3,8 @@ from django.http import HttpResponse, JsonResponse
 from django.urls import path
 from django.utils.html import format_html
 
+from intake.admin import ClinicScopedAdmin
+
 from . import rendering
 from .models import (
     AccessEvent,
@@ -158,7 +160,9 @@ class LetterTemplateAdmin(VersionedAdmin):
         return JsonResponse({"ok": True, "html": html})
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(ClinicScopedAdmin):
+    clinic_lookup = "patient__clinic"
+
     def has_add_permission(self, request) -> bool:
         return False
 
@@ -184,11 +188,13 @@ class GeneratedDocumentAdmin(ReadOnlyAdmin):
 
 @admin.register(DocumentDelivery)
 class DocumentDeliveryAdmin(ReadOnlyAdmin):
+    clinic_lookup = "document__patient__clinic"
     list_display = ["document", "method", "sent_on", "recipient"]
 
 
 @admin.register(AccessEvent)
 class AccessEventAdmin(ReadOnlyAdmin):
+    clinic_lookup = "user__clinics"  # events by staff of the admin's clinics
     list_display = ["at", "user", "action", "object_type", "object_id", "patient", "ip_address"]
     list_filter = ["action", "object_type"]
     date_hierarchy = "at"
@@ -200,17 +206,20 @@ class ClaimLineInline(admin.TabularInline):
 
 
 @admin.register(Claim)
-class ClaimAdmin(admin.ModelAdmin):
+class ClaimAdmin(ClinicScopedAdmin):
+    clinic_lookup = "patient__clinic"
     list_display = ["patient", "claim_number", "service_from", "provider"]
     inlines = [ClaimLineInline]
 
 
 @admin.register(Denial)
-class DenialAdmin(admin.ModelAdmin):
+class DenialAdmin(ClinicScopedAdmin):
+    clinic_lookup = "claim__patient__clinic"
     list_display = ["claim", "notice_type", "notice_date", "group_code", "carc_codes"]
 
 
 @admin.register(Appeal)
-class AppealAdmin(admin.ModelAdmin):
+class AppealAdmin(ClinicScopedAdmin):
+    clinic_lookup = "denial__claim__patient__clinic"
     list_display = ["denial", "track", "level", "status", "filing_deadline"]
     list_filter = ["track", "level", "status"]

@@ -1,4 +1,7 @@
 from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.models import Group
 
 from .models import (
     Clinic,
@@ -11,17 +14,34 @@ from .models import (
     TreatmentRequest,
     TreatmentTrial,
 )
+from .roles import ROLES
+
+
+class ClinicScopedAdmin(admin.ModelAdmin):
+    """Clinic admins see only their own clinics' rows in the admin, as everywhere else."""
+
+    clinic_lookup = "clinic"
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if request.user.is_superuser:
+            return queryset
+        return queryset.filter(**{f"{self.clinic_lookup}__staff": request.user}).distinct()
 
 
 @admin.register(Clinic)
-class ClinicAdmin(admin.ModelAdmin):
+class ClinicAdmin(ClinicScopedAdmin):
+    def get_queryset(self, request):
+        queryset = admin.ModelAdmin.get_queryset(self, request)
+        return queryset if request.user.is_superuser else queryset.filter(staff=request.user)
+
     list_display = ["name", "city", "state", "npi", "rems_certified"]
     search_fields = ["name", "npi"]
     filter_horizontal = ["staff"]
 
 
 @admin.register(Provider)
-class ProviderAdmin(admin.ModelAdmin):
+class ProviderAdmin(ClinicScopedAdmin):
     list_display = ["last_name", "first_name", "credentials", "npi", "clinic", "is_active"]
     list_filter = ["clinic", "is_active"]
     search_fields = ["last_name", "first_name", "npi"]
@@ -60,7 +80,7 @@ class RequestInline(admin.StackedInline):
 
 
 @admin.register(Patient)
-class PatientAdmin(admin.ModelAdmin):
+class PatientAdmin(ClinicScopedAdmin):
     list_display = ["last_name", "first_name", "date_of_birth", "clinic", "intake_step"]
     list_filter = ["clinic", "intake_step"]
     search_fields = ["last_name", "first_name"]
@@ -73,3 +93,43 @@ class PatientAdmin(admin.ModelAdmin):
         RequestInline,
     ]
     readonly_fields = ["created_by", "created_at", "updated_at"]
+
+
+User = get_user_model()
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class StaffUserAdmin(UserAdmin):
+    """Clinic admins manage their clinics' staff and roles, never superuser rights."""
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if request.user.is_superuser:
+            return queryset
+        return queryset.filter(
+            clinics__in=request.user.clinics.all(), is_superuser=False
+        ).distinct()
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if request.user.is_superuser:
+            return fieldsets
+        hidden = {"is_superuser", "user_permissions"}
+        return [
+            (name, {**opts, "fields": [f for f in opts["fields"] if f not in hidden]})
+            for name, opts in fieldsets
+        ]
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "groups" and not request.user.is_superuser:
+            kwargs["queryset"] = Group.objects.filter(name__in=ROLES)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        if not request.user.is_superuser:
+            obj.is_superuser = False
+        super().save_model(request, obj, form, change)
+        if not change and not request.user.is_superuser:
+            # A new user joins the creating admin's clinics so they can see its patients.
+            obj.clinics.add(*request.user.clinics.all())

@@ -65,6 +65,15 @@ class PatientForm(forms.ModelForm):
 
 
 class CoverageForm(forms.ModelForm):
+    # Wider than the stored 11 characters: staff type the MBI as printed on the card,
+    # with dashes (1EG4-TE5-MK73); clean_mbi() strips them.
+    mbi = forms.CharField(
+        label="Medicare number (MBI)",
+        max_length=20,
+        required=False,
+        help_text="11 characters, from the red-white-and-blue Medicare card; dashes are fine.",
+    )
+
     class Meta:
         model = Coverage
         fields = [
@@ -96,6 +105,11 @@ class DiagnosisForm(forms.ModelForm):
         model = Diagnosis
         fields = ["code", "is_primary", "onset_date"]
         widgets = _date_widgets("onset_date")
+
+    def validate_unique(self) -> None:
+        # Duplicates are judged across the submitted rows by the formset, so deleting a row
+        # and re-entering its code in the same save works; the database constraint remains.
+        pass
 
     def clean_code(self) -> str:
         code = validators.normalize_icd10(self.cleaned_data["code"])
@@ -133,6 +147,10 @@ class TreatmentTrialForm(forms.ModelForm):
 
 
 class _BaseFormSet(forms.BaseInlineFormSet):
+    def validate_unique(self) -> None:
+        if self.model is not Diagnosis:
+            super().validate_unique()
+
     def clean(self) -> None:
         super().clean()
         if any(self.errors):

@@ -9,12 +9,17 @@ from .validators import MBI_PATTERN, normalize_mbi
 DATE_FORMATS = ("%m/%d/%Y", "%Y-%m-%d", "%m-%d-%Y", "%m/%d/%y")
 
 
-def parse_date(text: str) -> date | None:
+def parse_date(text: str, today: date | None = None) -> date | None:
+    today = today or date.today()
     for fmt in DATE_FORMATS:
         try:
-            return datetime.strptime(text, fmt).date()
+            day = datetime.strptime(text, fmt).date()
         except ValueError:
             continue
+        # strptime maps two-digit years 00-68 to 20xx; a birth date is never in the future.
+        if fmt.endswith("%y") and day > today:
+            day = day.replace(year=day.year - 100)
+        return day
     return None
 
 

@@ -6,12 +6,15 @@ A step knows which forms it shows and how to save them; the view only dispatches
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.forms import BaseForm
 from django.utils import timezone
 
 from . import forms
 from .choices import INTAKE_STEPS, IntakeStep
 from .models import Coverage, Patient, Screening
+
+CONFLICT_MESSAGE = "This conflicts with what is already saved; reload the page and try again."
 
 
 @dataclass(frozen=True)
@@ -86,11 +89,22 @@ def is_valid(bound: dict[str, Any]) -> bool:
     return all(results)
 
 
-@transaction.atomic
-def save_step(step: Step, patient: Patient, bound: dict[str, Any]) -> None:
-    for form in bound.values():
-        form.save()
-    advance(patient, step.next)
+def save_step(step: Step, patient: Patient, bound: dict[str, Any]) -> bool:
+    """Save every form of the step in one transaction; False if the database refused it."""
+    try:
+        with transaction.atomic():
+            for form in bound.values():
+                form.save()
+            advance(patient, step.next)
+    except IntegrityError:
+        # e.g. two rows swapped diagnosis codes, or another user saved meanwhile.
+        for form in bound.values():
+            if isinstance(form, BaseForm):
+                form.add_error(None, CONFLICT_MESSAGE)
+            else:
+                form.non_form_errors().append(CONFLICT_MESSAGE)
+        return False
+    return True
 
 
 def advance(patient: Patient, step_name: str) -> None:

@@ -1,5 +1,5 @@
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required, permission_required
+from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from appeals.patient_panels import home_panels, patient_panels
+from intake.decorators import permission_required
 
 from . import search, steps
 from .choices import IntakeStep
@@ -43,7 +44,7 @@ def home(request):
     return render(request, "home.html", {"in_progress": in_progress, **home_panels(request.user)})
 
 
-@permission_required("intake.view_patient", raise_exception=True)
+@permission_required("intake.view_patient")
 def patient_list(request):
     # The search text (names, MBIs, birth dates) is PHI: it travels in a POST body and
     # the session, never in the URL, so it cannot end up in access logs or history.
@@ -62,7 +63,7 @@ def patient_list(request):
     )
 
 
-@permission_required("intake.view_patient", raise_exception=True)
+@permission_required("intake.view_patient")
 def patient_detail(request, pk: int):
     patient = get_patient_for_user(request, pk)
     context = {
@@ -79,7 +80,7 @@ def patient_detail(request, pk: int):
     return render(request, "intake/patient_detail.html", context)
 
 
-@permission_required("intake.add_patient", raise_exception=True)
+@permission_required("intake.add_patient")
 def intake_start(request):
     form = PatientForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
@@ -92,7 +93,7 @@ def intake_start(request):
     return render(request, "intake/step_patient.html", _step_context(None, "patient", form=form))
 
 
-@permission_required("intake.change_patient", raise_exception=True)
+@permission_required("intake.change_patient")
 def patient_edit(request, pk: int):
     patient = get_patient_for_user(request, pk)
     form = PatientForm(request.POST or None, instance=patient, user=request.user)
@@ -103,7 +104,7 @@ def patient_edit(request, pk: int):
     return render(request, "intake/step_patient.html", _step_context(patient, "patient", form=form))
 
 
-@permission_required("intake.change_patient", raise_exception=True)
+@permission_required("intake.change_patient")
 def intake_step(request, pk: int, step: str):
     if step not in steps.STEPS:
         raise Http404("No such intake step")
@@ -111,8 +112,7 @@ def intake_step(request, pk: int, step: str):
     current = steps.STEPS[step]
     bound = current.build(patient, request.POST or None)
     if request.method == "POST":
-        if steps.is_valid(bound):
-            steps.save_step(current, patient, bound)
+        if steps.is_valid(bound) and steps.save_step(current, patient, bound):
             messages.success(request, f"{current.title} saved.")
             return _after_step(request, patient, current.next)
         messages.error(request, "Some fields need attention; nothing on this page was saved yet.")
@@ -121,7 +121,7 @@ def intake_step(request, pk: int, step: str):
     )
 
 
-@permission_required("intake.change_patient", raise_exception=True)
+@permission_required("intake.change_patient")
 def intake_review(request, pk: int):
     patient = get_patient_for_user(request, pk)
     missing = steps.missing_sections(patient)
@@ -136,7 +136,7 @@ def intake_review(request, pk: int):
 
 
 @require_POST
-@permission_required("intake.view_patient", raise_exception=True)
+@permission_required("intake.view_patient")
 def clear_search(request):
     request.session.pop(SEARCH_SESSION_KEY, None)
     return redirect("intake:patient-list")

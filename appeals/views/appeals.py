@@ -1,7 +1,6 @@
 import uuid
 
 from django.contrib import messages
-from django.contrib.auth.decorators import permission_required
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -9,7 +8,6 @@ from django.views.decorators.http import require_POST
 from appeals import access, appeal_actions
 from appeals.appeal_actions import AppealError
 from appeals.documents import DocumentError
-from appeals.rendering import RenderLimitExceeded, TemplateRefused
 from appeals.forms import (
     AppealReasonsForm,
     DecisionForm,
@@ -20,9 +18,11 @@ from appeals.forms import (
 from appeals.letters import form_for
 from appeals.packet import PacketError
 from appeals.remittance_codes import carc, rarc
+from appeals.rendering import RenderLimitExceeded, TemplateRefused
+from intake.decorators import permission_required
 
 
-@permission_required("appeals.add_denial", raise_exception=True)
+@permission_required("appeals.add_denial")
 def record_denial(request, pk: int):
     patient = access.get_patient(request, pk)
     form = DenialEntryForm(request.POST or None, patient=patient)
@@ -33,7 +33,7 @@ def record_denial(request, pk: int):
     return render(request, "appeals/denial_form.html", {"patient": patient, "form": form})
 
 
-@permission_required("appeals.view_denial", raise_exception=True)
+@permission_required("appeals.view_denial")
 def denial_detail(request, pk: int):
     denial = access.get_denial(request, pk)
     claim = denial.claim
@@ -64,7 +64,7 @@ def denial_detail(request, pk: int):
 
 
 @require_POST
-@permission_required("appeals.add_appeal", raise_exception=True)
+@permission_required("appeals.add_appeal")
 def start_appeal(request, pk: int):
     denial = access.get_denial(request, pk)
     try:
@@ -77,7 +77,7 @@ def start_appeal(request, pk: int):
     return redirect(prepared.appeal)
 
 
-@permission_required("appeals.view_appeal", raise_exception=True)
+@permission_required("appeals.view_appeal")
 def appeal_detail(request, pk: int):
     appeal = access.get_appeal(request, pk)
     return render(request, "appeals/appeal_detail.html", _appeal_context(appeal))
@@ -117,7 +117,7 @@ def _chain(appeal):
 
 
 @require_POST
-@permission_required("appeals.change_appeal", raise_exception=True)
+@permission_required("appeals.change_appeal")
 def update_reasons(request, pk: int):
     appeal = access.get_appeal(request, pk)
     form = AppealReasonsForm(request.POST, instance=appeal)
@@ -132,7 +132,7 @@ def update_reasons(request, pk: int):
 
 
 @require_POST
-@permission_required("appeals.change_appeal", raise_exception=True)
+@permission_required("appeals.change_appeal")
 def generate_letter(request, pk: int):
     appeal = access.get_appeal(request, pk)
     try:
@@ -150,7 +150,7 @@ def generate_letter(request, pk: int):
 
 
 @require_POST
-@permission_required("appeals.change_appeal", raise_exception=True)
+@permission_required("appeals.change_appeal")
 def upload_enclosure(request, pk: int):
     appeal = access.get_appeal(request, pk)
     form = EnclosureForm(request.POST, request.FILES)
@@ -168,7 +168,7 @@ def upload_enclosure(request, pk: int):
 
 
 @require_POST
-@permission_required("appeals.change_appeal", raise_exception=True)
+@permission_required("appeals.change_appeal")
 def build_packet(request, pk: int):
     appeal = access.get_appeal(request, pk)
     try:
@@ -183,7 +183,7 @@ def build_packet(request, pk: int):
 
 
 @require_POST
-@permission_required("appeals.change_appeal", raise_exception=True)
+@permission_required("appeals.change_appeal")
 def file_appeal(request, pk: int):
     appeal = access.get_appeal(request, pk)
     form = FileAppealForm(request.POST, instance=appeal)
@@ -199,7 +199,7 @@ def file_appeal(request, pk: int):
 
 
 @require_POST
-@permission_required("appeals.change_appeal", raise_exception=True)
+@permission_required("appeals.change_appeal")
 def record_decision(request, pk: int):
     appeal = access.get_appeal(request, pk)
     form = DecisionForm(request.POST, instance=appeal)
@@ -215,7 +215,7 @@ def record_decision(request, pk: int):
 
 
 @require_POST
-@permission_required("appeals.add_appeal", raise_exception=True)
+@permission_required("appeals.add_appeal")
 def prepare_next(request, pk: int):
     appeal = access.get_appeal(request, pk)
     try:

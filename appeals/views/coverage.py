@@ -1,10 +1,10 @@
-from django.contrib.auth.decorators import permission_required
 from django.shortcuts import render
 
 from appeals import access
+from intake.decorators import permission_required
 
 
-@permission_required("appeals.view_assessment", raise_exception=True)
+@permission_required("appeals.view_assessment")
 def history(request, pk: int):
     patient = access.get_patient(request, pk)
     assessments = patient.assessments.select_related("policy", "treatment_request")

@@ -1,5 +1,4 @@
 from django.contrib import messages
-from django.contrib.auth.decorators import permission_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.clickjacking import xframe_options_sameorigin
@@ -11,10 +10,11 @@ from appeals.documents import sign_document as sign
 from appeals.forms import DeliveryForm, GenerateDocumentForm
 from appeals.models import AccessEvent, GeneratedDocument
 from appeals.rendering import RenderLimitExceeded, TemplateRefused
+from intake.decorators import permission_required
 
 
 @require_POST
-@permission_required("appeals.add_generateddocument", raise_exception=True)
+@permission_required("appeals.add_generateddocument")
 def generate(request, pk: int):
     patient = access.get_patient(request, pk)
     form = GenerateDocumentForm(request.POST)
@@ -39,7 +39,7 @@ def generate(request, pk: int):
     return redirect(doc)
 
 
-@permission_required("appeals.view_generateddocument", raise_exception=True)
+@permission_required("appeals.view_generateddocument")
 def detail(request, pk: int):
     doc = access.get_document(request, pk)
     versions = GeneratedDocument.objects.filter(patient=doc.patient, kind=doc.kind).select_related(
@@ -60,7 +60,7 @@ def detail(request, pk: int):
 
 
 @xframe_options_sameorigin
-@permission_required("appeals.view_generateddocument", raise_exception=True)
+@permission_required("appeals.view_generateddocument")
 def pdf(request, pk: int):
     """The only way a PDF leaves the server: signed-in, permitted, scoped, and audited."""
     doc = access.get_document(request, pk)
@@ -78,7 +78,7 @@ def pdf(request, pk: int):
 
 
 @require_POST
-@permission_required("appeals.sign_document", raise_exception=True)
+@permission_required("appeals.sign_document")
 def sign_document(request, pk: int):
     doc = access.get_document(request, pk)
     try:
@@ -90,7 +90,7 @@ def sign_document(request, pk: int):
     return redirect(doc)
 
 
-@permission_required("appeals.send_document", raise_exception=True)
+@permission_required("appeals.send_document")
 def mark_sent(request, pk: int):
     doc = access.get_document(request, pk)
     form = DeliveryForm(request.POST or None, document=doc)
@@ -101,7 +101,7 @@ def mark_sent(request, pk: int):
     return render(request, "appeals/document_send.html", {"doc": doc, "form": form})
 
 
-@permission_required("appeals.view_generateddocument", raise_exception=True)
+@permission_required("appeals.view_generateddocument")
 def patient_documents(request, pk: int):
     patient = access.get_patient(request, pk)
     documents = patient.documents.select_related("generated_by", "signature").order_by(

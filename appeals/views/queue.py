@@ -5,7 +5,6 @@ from collections import Counter
 from datetime import timedelta
 
 import icalendar
-from django.contrib.auth.decorators import permission_required
 from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.shortcuts import render
@@ -14,6 +13,7 @@ from django.utils import timezone
 from appeals import access
 from appeals.filters import AppealFilter
 from appeals.models import AccessEvent, Appeal
+from intake.decorators import permission_required
 
 DUE_SOON_DAYS = 14
 
@@ -24,7 +24,7 @@ def _filtered(request):
     return AppealFilter(data, queryset=access.appeals_for(request.user), user=request.user)
 
 
-@permission_required("appeals.view_appeal", raise_exception=True)
+@permission_required("appeals.view_appeal")
 def work_queue(request):
     today = timezone.localdate()
     appeal_filter = _filtered(request)
@@ -47,7 +47,7 @@ def work_queue(request):
     )
 
 
-@permission_required("appeals.view_appeal", raise_exception=True)
+@permission_required("appeals.view_appeal")
 def export_csv(request):
     appeal_filter = _filtered(request)
     AccessEvent.record(request, AccessEvent.Action.EXPORT, "appeal-queue.csv")
@@ -92,7 +92,7 @@ def _csv_safe(value: str) -> str:
     return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
-@permission_required("appeals.view_appeal", raise_exception=True)
+@permission_required("appeals.view_appeal")
 def deadlines_ical(request):
     """Deadlines as an iCalendar feed, behind login. Events carry no names: a chart number only."""
     calendar = icalendar.Calendar()
@@ -118,7 +118,7 @@ def deadlines_ical(request):
     return response
 
 
-@permission_required("appeals.view_appeal", raise_exception=True)
+@permission_required("appeals.view_appeal")
 def dashboard(request):
     today = timezone.localdate()
     appeals = access.appeals_for(request.user)
