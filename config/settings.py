@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "django_filters",
     "intake",
     "appeals",
+    "audit",
 ]
 
 MIDDLEWARE = [
@@ -50,6 +51,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "intake.middleware.NoStoreMiddleware",
+    "audit.middleware.AuditContextMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"

@@ -1,0 +1,8 @@
+class AuditContextMiddleware:
+    """Placeholder until the audit trail lands: passes requests through unchanged."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
