@@ -4,10 +4,14 @@ Defaults are safe for production: DEBUG is off and SECRET_KEY must be provided.
 `make run` sets DEBUG=1 for local use; see docs/operations.md for every variable.
 """
 
+import base64
+import hashlib
+from datetime import timedelta
 from pathlib import Path
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -22,6 +26,23 @@ if not SECRET_KEY:
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
     SECRET_KEY = "insecure-development-key-only-used-with-DEBUG-on"  # noqa: S105
 
+# MBI encryption keys (Fernet, newest first) and the blind-index key: from the environment
+# only. Generate with: python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"
+MBI_ENCRYPTION_KEYS = env.list("MBI_ENCRYPTION_KEYS", default=[])
+MBI_INDEX_KEY = env("MBI_INDEX_KEY", default="")
+if not MBI_ENCRYPTION_KEYS or not MBI_INDEX_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "MBI_ENCRYPTION_KEYS and MBI_INDEX_KEY must be set when DEBUG is off."
+        )
+
+    def _dev_key(purpose: str) -> str:
+        digest = hashlib.sha256(f"{purpose}:{SECRET_KEY}".encode()).digest()
+        return base64.urlsafe_b64encode(digest).decode()
+
+    MBI_ENCRYPTION_KEYS = MBI_ENCRYPTION_KEYS or [_dev_key("mbi-encryption")]
+    MBI_INDEX_KEY = MBI_INDEX_KEY or _dev_key("mbi-index")
+
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -33,6 +54,10 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "crispy_forms",
     "crispy_bootstrap5",
     "django_filters",
@@ -48,10 +73,16 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "intake.middleware.SessionLifetimeMiddleware",
+    "intake.middleware.RequireMFAMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "intake.middleware.NoStoreMiddleware",
     "audit.middleware.AuditContextMiddleware",
+    # Last, as django-axes asks: it turns a lockout into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -67,6 +98,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.csp",
                 "intake.context_processors.roles",
             ],
         },
@@ -79,6 +111,18 @@ DATABASES = {
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTHENTICATION_BACKENDS = [
+    # django-axes first, so a locked-out username+IP never reaches the password check.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
+# Argon2id first (OWASP ASVS 2.4.1); older hashes are upgraded on the next sign-in.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -124,6 +168,37 @@ LOGOUT_REDIRECT_URL = "login"
 # Idle timeout: the cookie expires SESSION_IDLE_MINUTES after the last request.
 SESSION_COOKIE_AGE = env.int("SESSION_IDLE_MINUTES", default=15) * 60
 SESSION_SAVE_EVERY_REQUEST = True
+# Absolute lifetime: however active, a session ends this long after sign-in
+# (intake.middleware.SessionLifetimeMiddleware).
+SESSION_ABSOLUTE_HOURS = env.int("SESSION_ABSOLUTE_HOURS", default=12)
+
+# Multi-factor sign-in (TOTP + backup codes): required for these roles, or for everyone.
+MFA_ENFORCED = env.bool("MFA_ENFORCED", default=True)  # off only in the unit-test run
+MFA_REQUIRED_ROLES = ["Clinician", "Billing", "Clinic admin"]
+MFA_REQUIRED_FOR_ALL = env.bool("MFA_REQUIRED_FOR_ALL", default=False)
+OTP_TOTP_ISSUER = env("OTP_TOTP_ISSUER", default="Medicare desk")
+
+# Brute-force protection keyed on username AND address, so one attacker can't lock a
+# whole clinic out from behind its shared NAT address (ASVS 2.2.1).
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=30))
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_IPWARE_PROXY_COUNT = env.int("PROXY_COUNT", default=0)
+
+# Content-Security-Policy: our own static files only; nothing inline without a nonce.
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.NONCE],
+    "style-src": [CSP.SELF],
+    "img-src": [CSP.SELF, "data:"],
+    "font-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.NONE],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -159,6 +234,7 @@ LOGGING = {
         # Request logs would carry query strings; we keep PHI out of URLs, and keep these quiet.
         "django.request": {"level": "ERROR"},
         "django.security.DisallowedHost": {"handlers": ["console"], "level": "ERROR"},
+        "axes": {"level": "WARNING"},
         # WeasyPrint logs every render step at INFO and refused URLs in full (data: URIs
         # included); the app reports refusals itself.
         "weasyprint": {"level": "ERROR"},

@@ -10,3 +10,9 @@ os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-used-anywhere-else
 os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
 # The hashed-manifest static storage needs collectstatic; tests use plain static files.
 os.environ.setdefault("STATIC_MANIFEST", "0")
+# Unit tests sign in with force_login; MFA has its own tests that switch it back on
+# (tests/test_mfa.py) and the browser tests sign in with a real TOTP code.
+os.environ.setdefault("MFA_ENFORCED", "0")
+# Throwaway MBI keys for the test run (Fernet keys are 32 url-safe base64 bytes).
+os.environ.setdefault("MBI_ENCRYPTION_KEYS", "dGVzdC1vbmx5LWtleS1mb3ItbWJpLWVuY3J5cHRpb24=")
+os.environ.setdefault("MBI_INDEX_KEY", "test-only-blind-index-key")

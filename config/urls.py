@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from intake import mfa
 from intake import views as intake_views
 
 urlpatterns = [
@@ -18,6 +19,8 @@ urlpatterns = [
         auth_views.PasswordChangeDoneView.as_view(),
         name="password_change_done",
     ),
+    path("accounts/mfa/", mfa.verify, name="mfa-verify"),
+    path("accounts/mfa/setup/", mfa.setup, name="mfa-setup"),
     path("patients/", include("intake.urls")),
     path("", include("appeals.urls")),
     path("admin/", admin.site.urls),

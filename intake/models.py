@@ -24,6 +24,7 @@ from .choices import (
     Sex,
     TrialKind,
 )
+from .crypto import EncryptedTextField, blind_index
 
 
 class Address(models.Model):
@@ -167,9 +168,13 @@ class Patient(Address):
 class Coverage(models.Model):
     patient = models.OneToOneField(Patient, on_delete=models.CASCADE, related_name="coverage")
     program = models.CharField(max_length=20, choices=Program.choices)
-    mbi = models.CharField(
-        "Medicare number (MBI)", max_length=11, blank=True, validators=[validators.validate_mbi]
+    mbi = EncryptedTextField(
+        "Medicare number (MBI)",
+        blank=True,
+        validators=[validators.validate_mbi],
+        help_text="Stored encrypted; see intake/crypto.py.",
     )
+    mbi_index = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
     part_a_effective = models.DateField("Part A effective date", null=True, blank=True)
     part_b_effective = models.DateField("Part B effective date", null=True, blank=True)
     coverage_end = models.DateField(
@@ -198,6 +203,9 @@ class Coverage(models.Model):
 
     def save(self, *args, **kwargs):
         self.mbi = validators.normalize_mbi(self.mbi)
+        self.mbi_index = blind_index(self.mbi)
+        if kwargs.get("update_fields") and "mbi" in kwargs["update_fields"]:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "mbi_index"}
         super().save(*args, **kwargs)
 
     def clean(self) -> None:

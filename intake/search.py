@@ -4,6 +4,7 @@ from datetime import date, datetime
 
 from django.db.models import Q, QuerySet
 
+from .crypto import blind_index
 from .validators import MBI_PATTERN, normalize_mbi
 
 DATE_FORMATS = ("%m/%d/%Y", "%Y-%m-%d", "%m-%d-%Y", "%m/%d/%y")
@@ -32,7 +33,8 @@ def filter_patients(patients: QuerySet, query: str) -> QuerySet:
         return patients.filter(date_of_birth=day)
     mbi = normalize_mbi(query)
     if MBI_PATTERN.match(mbi):
-        return patients.filter(coverage__mbi=mbi)
+        # The MBI is encrypted at rest; its keyed hash (blind index) is what we can match.
+        return patients.filter(coverage__mbi_index=blind_index(mbi))
     condition = Q()
     for word in query.split():
         condition &= (
