@@ -27,7 +27,7 @@ if not SECRET_KEY:
     SECRET_KEY = "insecure-development-key-only-used-with-DEBUG-on"  # noqa: S105
 
 # MBI encryption keys (Fernet, newest first) and the blind-index key: from the environment
-# only. Generate with: python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"
+# only. How to generate them: docs/operations.md.
 MBI_ENCRYPTION_KEYS = env.list("MBI_ENCRYPTION_KEYS", default=[])
 MBI_INDEX_KEY = env("MBI_INDEX_KEY", default="")
 if not MBI_ENCRYPTION_KEYS or not MBI_INDEX_KEY:
