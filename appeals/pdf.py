@@ -13,7 +13,9 @@ import base64
 import binascii
 import functools
 import logging
+import signal
 import threading
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import unquote_to_bytes, urlsplit
 from urllib.request import url2pathname
@@ -195,16 +197,44 @@ def render_pdf_with_page_count(html: str, *, max_pages: int = 50) -> tuple[bytes
             "Move long histories or logs into an enclosure."
         )
     base_dir = Path(settings.BASE_DIR)
-    document = HTML(
-        string=html,
-        # Relative URLs such as "static/css/letter.css" resolve inside the project.
-        base_url=base_dir.resolve().as_uri() + "/",
-        url_fetcher=_fetcher(base_dir / "static"),
-    ).render(font_config=_font_config(), pdf_variant=PDF_VARIANT)
-    page_count = len(document.pages)
-    if page_count > max_pages:
+    with time_limit(settings.PDF_RENDER_TIMEOUT_SECONDS):
+        document = HTML(
+            string=html,
+            # Relative URLs such as "static/css/letter.css" resolve inside the project.
+            base_url=base_dir.resolve().as_uri() + "/",
+            url_fetcher=_fetcher(base_dir / "static"),
+        ).render(font_config=_font_config(), pdf_variant=PDF_VARIANT)
+        page_count = len(document.pages)
+        if page_count > max_pages:
+            raise RenderLimitExceeded(
+                f"The letter has {page_count} pages; the limit is {max_pages}. "
+                "Shorten it or move long tables into an enclosure."
+            )
+        return document.write_pdf(pdf_variant=PDF_VARIANT), page_count
+
+
+@contextmanager
+def time_limit(seconds: float):
+    """Abort a render that runs longer than `seconds` with RenderLimitExceeded.
+
+    Uses SIGALRM, which only the main thread can arm: that is where gunicorn's sync workers
+    and management commands run requests. Elsewhere (threads in tests) the worker timeout
+    remains the backstop.
+    """
+    if seconds <= 0 or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def _expired(signum, frame):
         raise RenderLimitExceeded(
-            f"The letter has {page_count} pages; the limit is {max_pages}. "
-            "Shorten it or move long tables into an enclosure."
+            f"The document took longer than {seconds:g} seconds to render and was stopped. "
+            "Shorten the template or move long tables into an enclosure."
         )
-    return document.write_pdf(pdf_variant=PDF_VARIANT), page_count
+
+    previous = signal.signal(signal.SIGALRM, _expired)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)

@@ -125,6 +125,11 @@ class Patient(Address):
         help_text="The next step of the guided intake; 'review' once every step is saved.",
     )
     intake_completed_at = models.DateTimeField(null=True, blank=True)
+    lock_version = models.PositiveIntegerField(
+        default=0,
+        editable=False,
+        help_text="Bumped by every intake save; a form loaded at an older version is stale.",
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )

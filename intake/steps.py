@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.forms import BaseForm
 from django.utils import timezone
 
@@ -89,10 +90,29 @@ def is_valid(bound: dict[str, Any]) -> bool:
     return all(results)
 
 
-def save_step(step: Step, patient: Patient, bound: dict[str, Any]) -> bool:
+class StaleEdit(Exception):
+    """Someone saved this patient's intake after the form was loaded."""
+
+
+def claim_version(patient: Patient, loaded_version: int | None) -> None:
+    """Optimistic lock: move the patient from the version the form was loaded at to the next.
+
+    The conditional UPDATE is atomic, so of two saves from the same starting version exactly
+    one wins; the other gets StaleEdit and its input is shown back, not lost.
+    """
+    rows = Patient.objects.filter(pk=patient.pk)
+    if loaded_version is not None:
+        rows = rows.filter(lock_version=loaded_version)
+    if not rows.update(lock_version=F("lock_version") + 1, updated_at=timezone.now()):
+        raise StaleEdit
+    patient.refresh_from_db(fields=["lock_version"])
+
+
+def save_step(step: Step, patient: Patient, bound: dict[str, Any], loaded_version: int) -> bool:
     """Save every form of the step in one transaction; False if the database refused it."""
     try:
         with transaction.atomic():
+            claim_version(patient, loaded_version)
             for form in bound.values():
                 form.save()
             advance(patient, step.next)

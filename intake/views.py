@@ -1,6 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -98,7 +99,23 @@ def patient_edit(request, pk: int):
     patient = get_patient_for_user(request, pk)
     form = PatientForm(request.POST or None, instance=patient, user=request.user)
     if request.method == "POST" and form.is_valid():
-        form.save()
+        try:
+            with transaction.atomic():
+                steps.claim_version(patient, _loaded_version(request))
+                form.save()
+        except steps.StaleEdit:
+            patient.refresh_from_db(fields=["lock_version"])
+            messages.error(
+                request,
+                "Someone else saved this patient after you opened this page. Your entries are "
+                "below and were NOT saved: check them and save again.",
+            )
+            return render(
+                request,
+                "intake/step_patient.html",
+                _step_context(patient, "patient", form=form, stale=True),
+                status=409,
+            )
         messages.success(request, "Patient details saved.")
         return _after_step(request, patient, IntakeStep.COVERAGE)
     return render(request, "intake/step_patient.html", _step_context(patient, "patient", form=form))
@@ -112,10 +129,29 @@ def intake_step(request, pk: int, step: str):
     current = steps.STEPS[step]
     bound = current.build(patient, request.POST or None)
     if request.method == "POST":
-        if steps.is_valid(bound) and steps.save_step(current, patient, bound):
-            messages.success(request, f"{current.title} saved.")
-            return _after_step(request, patient, current.next)
-        messages.error(request, "Some fields need attention; nothing on this page was saved yet.")
+        try:
+            if steps.is_valid(bound) and steps.save_step(
+                current, patient, bound, _loaded_version(request)
+            ):
+                messages.success(request, f"{current.title} saved.")
+                return _after_step(request, patient, current.next)
+            messages.error(
+                request, "Some fields need attention; nothing on this page was saved yet."
+            )
+        except steps.StaleEdit:
+            patient.refresh_from_db()
+            messages.error(
+                request,
+                "Someone else saved this patient's intake after you opened this page. Your "
+                "entries are below and were NOT saved: check them against the patient page "
+                "(opens in a new tab) and save again.",
+            )
+            return render(
+                request,
+                f"intake/step_{step}.html",
+                _step_context(patient, step, current=current, stale=True, **bound),
+                status=409,
+            )
     return render(
         request, f"intake/step_{step}.html", _step_context(patient, step, current=current, **bound)
     )
@@ -143,7 +179,24 @@ def clear_search(request):
 
 
 def _step_context(patient: Patient | None, step: str, **extra) -> dict:
-    return {"patient": patient, "step": step, "step_choices": IntakeStep.choices, **extra}
+    return {
+        "patient": patient,
+        "step": step,
+        "step_choices": IntakeStep.choices,
+        "lock_version": patient.lock_version if patient else 0,
+        **extra,
+    }
+
+
+def _loaded_version(request) -> int | None:
+    """The patient version the form was loaded at; None if the form didn't say (no check)."""
+    raw = request.POST.get("lock_version")
+    if raw is None:
+        return None
+    try:
+        return int(raw)
+    except ValueError:
+        return -1  # tampered: treat as stale
 
 
 def _after_step(request, patient: Patient, next_step: str):
