@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin
 from django.http import HttpResponse, JsonResponse
 from django.urls import path
@@ -22,9 +23,34 @@ from .sample_context import sample_context
 
 
 class VersionedAdmin(admin.ModelAdmin):
-    """Saving an edit stores a new version and leaves the old row untouched."""
+    """Saving an edit stores a new version and leaves the old row untouched.
+
+    An edit must start from the newest version: if someone saved a newer one after this
+    form was opened, the save is refused and the typed text stays in the form.
+    """
 
     version_key: str
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        admin_self = self
+
+        class StaleCheckedForm(form):
+            def clean(self):
+                data = super().clean()
+                if self.instance.pk is not None:
+                    model = type(self.instance)
+                    key = getattr(self.instance, admin_self.version_key)
+                    newest = model.next_version(key) - 1
+                    if self.instance.version < newest:
+                        raise forms.ValidationError(
+                            f"This is version {self.instance.version}, but version {newest} was "
+                            "saved since. Your text is kept below: open the newest version, "
+                            "compare, and apply your change there."
+                        )
+                return data
+
+        return StaleCheckedForm
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False  # Old versions explain old letters and assessments.

@@ -1,7 +1,10 @@
+from django.conf import settings
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.csp import CSP
 from django.views.decorators.clickjacking import xframe_options_sameorigin
+from django.views.decorators.csp import csp_override
 from django.views.decorators.http import require_POST
 
 from appeals import access
@@ -59,7 +62,12 @@ def detail(request, pk: int):
     )
 
 
+# The document page shows the PDF in an iframe of the same origin; nothing else may frame it.
+PDF_CSP = {**settings.SECURE_CSP, "frame-ancestors": [CSP.SELF]}
+
+
 @xframe_options_sameorigin
+@csp_override(PDF_CSP)
 @permission_required("appeals.view_generateddocument")
 def pdf(request, pk: int):
     """The only way a PDF leaves the server: signed-in, permitted, scoped, and audited."""
