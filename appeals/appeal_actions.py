@@ -11,7 +11,7 @@ from django.utils import timezone
 from intake.models import Patient
 
 from . import deadlines, letters, packet
-from .assessments import current_assessment
+from .assessments import assessment_on
 from .documents import final_pdf, generate_document
 from .models import Appeal, Claim, ClaimLine, Denial, DocumentKind, Enclosure, GeneratedDocument
 
@@ -77,7 +77,9 @@ def _create_appeal(
             f"The amount in controversy (${amount:,.2f}) is below this level's threshold "
             f"(${result.aic_threshold:,.2f}); see {', '.join(result.citations[:1])}."
         )
-    assessment = current_assessment(denial.claim.patient)
+    # The argument is about the date of service: judge the criteria as of that day.
+    as_of_service = assessment_on(denial.claim.patient, denial.claim.service_from)
+    automatic = not result.filed_by_party
     try:
         with transaction.atomic():
             appeal = Appeal.objects.create(
@@ -88,8 +90,13 @@ def _create_appeal(
                 notice_date=notice_date,
                 filing_deadline=result.filing_deadline,
                 amount_in_controversy=amount,
-                reasons=letters.draft_reasons(denial, assessment.result if assessment else None),
+                reasons=letters.draft_reasons(denial, as_of_service),
                 created_by=user,
+                # The MA plan forwards an upheld case to the IRE itself (42 CFR 422.590):
+                # nothing to file, no deadline to miss.
+                status=Appeal.Status.FILED if automatic else Appeal.Status.DRAFT,
+                filed_date=notice_date if automatic else None,
+                tracking_number="Forwarded automatically by the plan" if automatic else "",
             )
     except IntegrityError:
         # A concurrent "prepare" for the same denial and level won: use its appeal.

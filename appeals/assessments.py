@@ -28,9 +28,14 @@ from .models import Assessment, CoveragePolicy
 SCREENING_FIELDS = [f for f in Screening.__dataclass_fields__]
 
 
-def facts_for(patient: Patient, req: TreatmentRequest) -> IntakeFacts:
-    """The intake as the engine's plain input. Rules are applied for the requested start."""
-    on = req.requested_start
+def facts_for(patient: Patient, req: TreatmentRequest, on: date | None = None) -> IntakeFacts:
+    """The intake as the engine's plain input, as known on `on` (default: the requested start).
+
+    With an earlier `on` (an appeal's date of service) scores and treatments recorded after
+    that day are left out, so the facts are those the decision could have relied on.
+    """
+    known_on = on
+    on = on or req.requested_start
     cov = getattr(patient, "coverage", None)
     screening = getattr(patient, "screening", None)
     return IntakeFacts(
@@ -41,6 +46,7 @@ def facts_for(patient: Patient, req: TreatmentRequest) -> IntakeFacts:
         scores=tuple(
             Score(instrument=s.instrument, score=s.score, administered_on=s.administered_on)
             for s in patient.scores.all()
+            if known_on is None or s.administered_on <= known_on
         ),
         trials=tuple(
             Trial(
@@ -56,6 +62,7 @@ def facts_for(patient: Patient, req: TreatmentRequest) -> IntakeFacts:
                 current_episode=t.current_episode,
             )
             for t in patient.trials.all()
+            if known_on is None or t.start_date is None or t.start_date <= known_on
         ),
         screening=(
             Screening(**{name: getattr(screening, name) for name in SCREENING_FIELDS})
@@ -105,7 +112,9 @@ def current_assessment(patient: Patient) -> Assessment | None:
     result = coverage.assess(
         facts, [row.to_policy() for row in rows.values()], on=req.requested_start
     )
-    payload = result.to_dict()
+    # Through JSON and back: the stored row and the returned object then hold the same
+    # plain strings (the engine's enums would otherwise linger in memory).
+    payload = json.loads(json.dumps(result.to_dict(), cls=DjangoJSONEncoder))
     facts_json = json.loads(json.dumps(_asdict(facts), cls=DjangoJSONEncoder))
     digest = hashlib.sha256(
         json.dumps([facts_json, payload], sort_keys=True, cls=DjangoJSONEncoder).encode()
@@ -131,6 +140,19 @@ def _asdict(facts: IntakeFacts) -> dict:
     from dataclasses import asdict
 
     return asdict(facts)
+
+
+def assessment_on(patient: Patient, on: date) -> dict | None:
+    """What the rules say for the patient's request as of `on` (e.g. the date of service).
+
+    Not stored: used to draft appeal arguments about a past date.
+    """
+    req = patient.current_request()
+    if req is None:
+        return None
+    facts = facts_for(patient, req, on=on)
+    result = assess_on(facts, on)
+    return json.loads(json.dumps(result.to_dict(), cls=DjangoJSONEncoder))
 
 
 def assess_on(facts: IntakeFacts, on: date):

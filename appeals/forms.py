@@ -9,7 +9,7 @@ from intake.models import Provider
 from intake.validators import normalize_icd10, validate_icd10_billable, validate_procedure_code
 
 from . import remittance_codes
-from .models import Appeal, Denial, DocumentDelivery
+from .models import Appeal, Claim, ClaimLine, Denial, DocumentDelivery
 from .models.documents import PATIENT_DOCUMENT_KINDS
 from .pdf_uploads import validate_pdf_upload
 
@@ -67,7 +67,7 @@ class DenialEntryForm(forms.Form):
     )
     diagnosis_codes = forms.CharField(
         label="ICD-10-CM codes on the claim",
-        max_length=100,
+        max_length=200,
         help_text="Separated by commas, in pointer order.",
     )
     notice_type = forms.ChoiceField(choices=Denial.NoticeType.choices)
@@ -107,6 +107,7 @@ class DenialEntryForm(forms.Form):
             raise forms.ValidationError("Enter at least one ICD-10-CM code.")
         for code in codes:
             validate_icd10_billable(code)
+        _fits(", ".join(codes), Claim, "diagnosis_codes")
         return codes
 
     def clean_adjustment(self) -> tuple[str, list[str]]:
@@ -126,13 +127,18 @@ class DenialEntryForm(forms.Form):
         codes = [c.strip().upper() for c in self.cleaned_data["rarc_codes"].split(",") if c.strip()]
         for code in codes:
             remittance_codes.validate_rarc(code)
+        _fits(", ".join(codes), Denial, "rarc_codes")
         return codes
 
     def clean_modifiers(self) -> str:
         mods = [m.upper() for m in re.split(r"[\s,]+", self.cleaned_data["modifiers"]) if m]
         if any(len(m) != 2 or not m.isalnum() for m in mods):
             raise forms.ValidationError("Modifiers are two characters each, e.g. GA or KX.")
-        return ", ".join(mods)
+        if {"GA", "GZ"} <= set(mods):
+            raise forms.ValidationError(
+                "GA and GZ can't be on the same line (GA: ABN on file; GZ: no ABN)."
+            )
+        return _fits(", ".join(mods), ClaimLine, "modifiers")
 
     def clean(self):
         data = super().clean()
@@ -150,6 +156,17 @@ class DenialEntryForm(forms.Form):
         if billed is not None and denied is not None and denied > billed:
             self.add_error("denied_amount", "The denied amount can't exceed the billed amount.")
         return data
+
+
+def _fits(value: str, model, field: str) -> str:
+    """The stored (normalised) text must fit its column, not just the typed text."""
+    limit = model._meta.get_field(field).max_length
+    if len(value) > limit:
+        raise forms.ValidationError(
+            f"Too many codes: stored as “{value}” this is {len(value)} characters, the limit is "
+            f"{limit}. Enter the codes that apply to the denied line."
+        )
+    return value
 
 
 class FileAppealForm(forms.ModelForm):

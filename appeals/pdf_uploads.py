@@ -92,11 +92,13 @@ def _megabytes(size: int) -> str:
 
 
 def _too_large_message(max_bytes: int, size: int | None) -> str:
-    what = (
-        "This file is too large"
-        if size is None
-        else f"This file ({_megabytes(size)} MB) is too large"
-    )
+    if size is None:
+        what = "This file is too large"
+    elif _megabytes(size) == _megabytes(max_bytes):
+        # Rounded to MB both read the same; say it in kilobytes so the message makes sense.
+        what = f"This file ({size // 1024:,} KB, limit {max_bytes // 1024:,} KB) is too large"
+    else:
+        what = f"This file ({_megabytes(size)} MB) is too large"
     return (
         f"{what}: the limit is {_megabytes(max_bytes)} MB. "
         "Split it into smaller PDFs, or scan it at a lower resolution, and upload it again."

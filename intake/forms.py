@@ -106,9 +106,13 @@ class DiagnosisForm(forms.ModelForm):
         fields = ["code", "is_primary", "onset_date"]
         widgets = _date_widgets("onset_date")
 
+    # Duplicates are judged across the submitted rows by the formset, so deleting a row and
+    # re-entering its code in the same save works; the database constraint still guards
+    # (save_step turns an IntegrityError into a message).
     def validate_unique(self) -> None:
-        # Duplicates are judged across the submitted rows by the formset, so deleting a row
-        # and re-entering its code in the same save works; the database constraint remains.
+        pass
+
+    def validate_constraints(self) -> None:
         pass
 
     def clean_code(self) -> str:
@@ -156,13 +160,18 @@ class _BaseFormSet(forms.BaseInlineFormSet):
         if any(self.errors):
             return
         if self.model is Diagnosis:
-            codes = [
-                f.cleaned_data.get("code")
-                for f in self.forms
-                if f.cleaned_data and not f.cleaned_data.get("DELETE")
-            ]
-            if len(codes) != len(set(codes)):
-                raise forms.ValidationError("The same diagnosis code is listed twice.")
+            seen: set[str] = set()
+            for f in self.forms:
+                code = f.cleaned_data.get("code") if f.cleaned_data else None
+                if not code or f.cleaned_data.get("DELETE"):
+                    continue
+                if code in seen:
+                    # Next to the repeated row, so staff see which one to remove.
+                    f.add_error(
+                        "code",
+                        f"The same diagnosis code is listed twice. {code} already exists above.",
+                    )
+                seen.add(code)
             primaries = [
                 f
                 for f in self.forms

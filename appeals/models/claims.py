@@ -28,7 +28,8 @@ class Claim(models.Model):
     service_to = models.DateField("last date of service")
     diagnosis_codes = models.CharField(
         "ICD-10-CM codes (in pointer order)",
-        max_length=100,
+        # Room for the twelve diagnoses a CMS-1500 carries (A-L), with dots and separators.
+        max_length=200,
         help_text="Separated by commas; line pointers 1, 2 ... refer to this order.",
     )
     created_by = models.ForeignKey(

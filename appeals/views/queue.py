@@ -20,7 +20,8 @@ DUE_SOON_DAYS = 14
 
 def _filtered(request):
     data = request.GET.copy()
-    data.setdefault("open_only", "true")
+    if not data.get("status"):
+        data.setdefault("open_only", "true")  # default view: what still needs work
     return AppealFilter(data, queryset=access.appeals_for(request.user), user=request.user)
 
 
