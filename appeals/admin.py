@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib import admin
+from django.db.models import Q
 from django.http import HttpResponse, JsonResponse
 from django.urls import path
 from django.utils.html import format_html
@@ -153,6 +154,7 @@ class LetterTemplateAdmin(VersionedAdmin):
 
     class Media:
         js = ["js/template_preview.js"]
+        css = {"all": ["css/template_preview.css"]}
 
     def get_urls(self):
         return [
@@ -167,9 +169,11 @@ class LetterTemplateAdmin(VersionedAdmin):
     @admin.display(description="Live preview (demo patient)")
     def live_preview(self, obj):
         return format_html(
-            '<div id="template-preview-status" role="status" class="help"></div>'
-            '<iframe id="template-preview" title="Preview" sandbox="" '
-            'style="width:100%;height:600px;border:1px solid #ccc;background:#fff"></iframe>'
+            '<div id="{}" role="status" class="help"></div>'
+            '<iframe id="{}" class="template-preview" title="{}" sandbox=""></iframe>',
+            "template-preview-status",
+            "template-preview",
+            "Preview of this template with a demo patient",
         )
 
     def preview_view(self, request):
@@ -220,7 +224,16 @@ class DocumentDeliveryAdmin(ReadOnlyAdmin):
 
 @admin.register(AccessEvent)
 class AccessEventAdmin(ReadOnlyAdmin):
-    clinic_lookup = "user__clinics"  # events by staff of the admin's clinics
+    def get_queryset(self, request):
+        queryset = admin.ModelAdmin.get_queryset(self, request)
+        if request.user.is_superuser:
+            return queryset
+        # Reads of the admin's clinics' patients; exports (no patient) by their own staff.
+        return queryset.filter(
+            Q(patient__clinic__staff=request.user)
+            | Q(patient__isnull=True, user__clinics__staff=request.user)
+        ).distinct()
+
     list_display = ["at", "user", "action", "object_type", "object_id", "patient", "ip_address"]
     list_filter = ["action", "object_type"]
     date_hierarchy = "at"

@@ -88,7 +88,8 @@ class Serializer(json_serializer.Serializer):
     """Django's JSON serializer, but datetimes and times keep their microseconds.
 
     DjangoJSONEncoder cuts them to milliseconds; a restore must give back rows exactly as they
-    were (hash-chained audit rows may hash their timestamps).
+    were (audit/chain.py hashes each entry's time to the microsecond). `_value_from_field` is
+    the Python serializer's per-value hook: a value returned as text passes the encoder as is.
     """
 
     def _value_from_field(self, obj, field):
@@ -370,6 +371,8 @@ def create_backup(out: Path, *, using: str = DEFAULT_DB_ALIAS, log: Log = print)
         raise BackupError(f"The directory {out.parent} does not exist.")
     storage = _storage()
     root = _storage_root(storage)
+    if out.resolve().is_relative_to(root.resolve()):
+        raise BackupError(f"Write archives outside the private storage root ({root}).")
     warnings: list[str] = []
 
     def warn(message: str) -> None:
@@ -409,6 +412,12 @@ def create_backup(out: Path, *, using: str = DEFAULT_DB_ALIAS, log: Log = print)
             # never rewritten in place (names carry the hash), so they can be copied after
             # the transaction ends, which keeps the database lock (SQLite) short.
             names = list_stored_files(root, warn)
+            unlisted = sorted(set(expected) - set(names))
+            if unlisted:
+                raise BackupError(
+                    "Backup refused: these documents are not regular files under the storage "
+                    f"root:\n{_format_problems(unlisted)}\nNo archive was written."
+                )
 
         dump_sha, dump_size = _hash_path(dump_path)
         with dump_path.open("rb") as fh:

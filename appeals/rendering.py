@@ -113,5 +113,19 @@ def _redact(context: dict) -> dict:
     document = context.get("document")
     patient = context.get("patient")
     if isinstance(document, dict) and document.get("kind") == "abn" and isinstance(patient, dict):
-        return {**context, "patient": {k: v for k, v in patient.items() if k != "mbi"}}
+        mbi = patient.get("mbi") or ""
+        context = {**context, "patient": {k: v for k, v in patient.items() if k != "mbi"}}
+        # The MBI can also travel as another field's value (Original Medicare's member id
+        # *is* the MBI): scrub it wherever it appears, not only under its own name.
+        return _scrub(context, mbi) if mbi else context
     return context
+
+
+def _scrub(value: Any, secret: str) -> Any:
+    if isinstance(value, str):
+        return value.replace(secret, "") if secret in value else value
+    if isinstance(value, dict):
+        return {key: _scrub(item, secret) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return type(value)(_scrub(item, secret) for item in value)
+    return value

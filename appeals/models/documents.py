@@ -8,6 +8,7 @@ from django.core.files.base import ContentFile
 from django.db import models
 from django.db.models import Max, OuterRef, Subquery
 from django.urls import reverse
+from django.utils import timezone
 
 
 class DocumentKind(models.TextChoices):
@@ -184,7 +185,9 @@ class DocumentSignature(models.Model):
     attestation = models.CharField(max_length=300)
 
     def __str__(self) -> str:
-        return f"Signed by {self.name}, {self.credentials} at {self.signed_at:%Y-%m-%d %H:%M}"
+        # Local time with its zone, exactly as printed on the signed PDF.
+        when = timezone.localtime(self.signed_at).strftime("%B %d, %Y, %I:%M %p %Z")
+        return f"Electronically signed by {self.name}, {self.credentials} on {when}"
 
 
 class DocumentDelivery(models.Model):

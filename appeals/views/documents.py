@@ -8,7 +8,13 @@ from django.views.decorators.csp import csp_override
 from django.views.decorators.http import require_POST
 
 from appeals import access
-from appeals.documents import DocumentError, final_pdf, generate_document, record_delivery
+from appeals.documents import (
+    SIGNABLE_KINDS,
+    DocumentError,
+    final_pdf,
+    generate_document,
+    record_delivery,
+)
 from appeals.documents import sign_document as sign
 from appeals.forms import DeliveryForm, GenerateDocumentForm
 from appeals.models import AccessEvent, GeneratedDocument
@@ -57,7 +63,11 @@ def detail(request, pk: int):
             "versions": versions,
             "deliveries": doc.deliveries.select_related("recorded_by"),
             "delivery_form": DeliveryForm(document=doc),
-            "can_sign": request.user.has_perm("appeals.sign_document") and not doc.is_signed,
+            "can_sign": (
+                request.user.has_perm("appeals.sign_document")
+                and doc.kind in SIGNABLE_KINDS
+                and not doc.is_signed
+            ),
         },
     )
 
