@@ -139,9 +139,24 @@ def clinical_context(patient: Patient) -> dict[str, Any]:
     }
 
 
+# Dosing schedules from the Spravato label §2 (medicare.md §A "Dosing"); IV ketamine has no
+# labelled psychiatric schedule, so the letter states the ordered number of infusions.
+ESKETAMINE_SCHEDULES = {
+    "trd": "Twice weekly, weeks 1–4; weekly, weeks 5–8; then every 1–2 weeks (Spravato label)",
+    "mdd_si": "Twice weekly for 4 weeks (Spravato label)",
+}
+
+
+def frequency_label(req: TreatmentRequest) -> str:
+    if req.product == "esketamine":
+        return ESKETAMINE_SCHEDULES.get(req.indication, "")
+    return f"{req.planned_sessions} infusions as ordered by the treating provider"
+
+
 def request_context(req: TreatmentRequest | None) -> dict[str, Any]:
     if req is None:
         return {
+            "frequency_label": "",
             "product": "",
             "product_label": "",
             "indication_label": "",
@@ -160,6 +175,7 @@ def request_context(req: TreatmentRequest | None) -> dict[str, Any]:
         "planned_sessions": req.planned_sessions,
         "codes": req.code_list,
         "requested_start": req.requested_start,
+        "frequency_label": frequency_label(req),
     }
 
 

@@ -76,9 +76,18 @@ def test_one_user_per_role_who_is_staff_of_the_demo_clinic(seeded):
     for user in users:
         assert user.groups.count() == 1
         assert clinic.staff.filter(pk=user.pk).exists()
-        assert user.check_password(DEMO_PASSWORD)
+        # Tests run with DEBUG off: the known demo password is not set outside development.
+        assert not user.has_usable_password()
         assert not user.is_superuser
     assert [u.username for u in users.filter(is_staff=True)] == ["clinicadmin"]
+
+
+def test_demo_users_get_the_demo_password_only_with_debug_on(db, settings):
+    settings.DEBUG = True
+    call_command("seed_demo", stdout=StringIO())
+
+    for user in get_user_model().objects.all():
+        assert user.check_password(DEMO_PASSWORD)
 
 
 def test_at_least_ten_patients(seeded):

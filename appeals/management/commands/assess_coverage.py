@@ -1,6 +1,6 @@
 """Assess coverage from the command line: an interchange JSON file, or a stored patient.
 
-    python manage.py assess_coverage docs/examples/trd-original-iv-ketamine.json
+    python manage.py assess_coverage docs/examples/esketamine-trd-original.json
     python manage.py assess_coverage --patient 12
 
 Prints the assessment as JSON. Invalid input: one message per problem naming the field,

@@ -307,7 +307,12 @@ class Command(BaseCommand):
                 username=username, defaults=dict(first_name=first, last_name=last)
             )
             if created:
-                user.set_password(DEMO_PASSWORD)
+                # The known demo password only on a development machine; elsewhere the
+                # accounts exist but can't sign in until an admin sets a password.
+                if settings.DEBUG:
+                    user.set_password(DEMO_PASSWORD)
+                else:
+                    user.set_unusable_password()
                 user.is_staff = role == roles.CLINIC_ADMIN
                 user.save()
             user.groups.add(Group.objects.get(name=role))
