@@ -157,7 +157,13 @@ def sign_document(document: GeneratedDocument, user) -> DocumentSignature:
     signed_at = timezone.now()
     image_url = None
     if provider.signature_image:
-        image_url = rendering.image_data_url(provider.signature_image)
+        try:
+            image_url = rendering.image_data_url(provider.signature_image)
+        except (ValueError, OSError) as exc:
+            raise DocumentError(
+                "Your signature image can't be used (it must be a PNG, JPEG or GIF under "
+                "512 KB); ask the clinic admin to upload it again."
+            ) from exc
     block = signature_block_html(provider, signed_at, image_url)
     before, rest = document.html.split(SIGNATURE_START, 1)
     _, after = rest.split(SIGNATURE_END, 1)
