@@ -1,6 +1,5 @@
 from django import forms
 from django.contrib import admin
-from django.db.models import Q
 from django.http import HttpResponse, JsonResponse
 from django.urls import path
 from django.utils.html import format_html
@@ -9,7 +8,6 @@ from intake.admin import ClinicScopedAdmin
 
 from . import rendering
 from .models import (
-    AccessEvent,
     Appeal,
     Assessment,
     Claim,
@@ -220,23 +218,6 @@ class GeneratedDocumentAdmin(ReadOnlyAdmin):
 class DocumentDeliveryAdmin(ReadOnlyAdmin):
     clinic_lookup = "document__patient__clinic"
     list_display = ["document", "method", "sent_on", "recipient"]
-
-
-@admin.register(AccessEvent)
-class AccessEventAdmin(ReadOnlyAdmin):
-    def get_queryset(self, request):
-        queryset = admin.ModelAdmin.get_queryset(self, request)
-        if request.user.is_superuser:
-            return queryset
-        # Reads of the admin's clinics' patients; exports (no patient) by their own staff.
-        return queryset.filter(
-            Q(patient__clinic__staff=request.user)
-            | Q(patient__isnull=True, user__clinics__staff=request.user)
-        ).distinct()
-
-    list_display = ["at", "user", "action", "object_type", "object_id", "patient", "ip_address"]
-    list_filter = ["action", "object_type"]
-    date_hierarchy = "at"
 
 
 class ClaimLineInline(admin.TabularInline):

@@ -186,6 +186,7 @@ AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=30
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_IPWARE_PROXY_COUNT = env.int("PROXY_COUNT", default=0)
+AUDIT_PROXY_COUNT = AXES_IPWARE_PROXY_COUNT
 
 # Content-Security-Policy: our own static files only; nothing inline without a nonce.
 SECURE_CSP = {

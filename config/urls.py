@@ -23,5 +23,6 @@ urlpatterns = [
     path("accounts/mfa/setup/", mfa.setup, name="mfa-setup"),
     path("patients/", include("intake.urls")),
     path("", include("appeals.urls")),
+    path("audit/", include("audit.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -56,9 +56,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_perms("auth", ["view", "add", "change"], ["user"]),
         *_perms("auth", ["view"], ["group"]),
         *_perms("appeals", ["view", "add", "change"], ["lettertemplate", "coveragepolicy"]),
-        *_perms(
-            "appeals", ["view"], ["assessment", "generateddocument", "accessevent", *_CLAIM_MODELS]
-        ),
+        "audit.view_auditentry",
+        *_perms("appeals", ["view"], ["assessment", "generateddocument", *_CLAIM_MODELS]),
     ],
 }
 

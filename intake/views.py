@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from appeals.patient_panels import home_panels, patient_panels
+from audit import AccessAction, record_access
 from intake.decorators import permission_required
 
 from . import search, steps
@@ -67,6 +68,7 @@ def patient_list(request):
 @permission_required("intake.view_patient")
 def patient_detail(request, pk: int):
     patient = get_patient_for_user(request, pk)
+    record_access(request, AccessAction.VIEW, patient, patient=patient)
     context = {
         "patient": patient,
         "coverage": getattr(patient, "coverage", None),

@@ -12,7 +12,8 @@ import icalendar
 import pytest
 from django.urls import resolve, reverse
 
-from appeals.models import AccessEvent, Appeal
+from appeals.models import Appeal
+from audit.models import AuditEntry
 from tests.factories import BILLING, PatientFactory, ProviderFactory, UserFactory
 from tests.factories_appeals import AppealFactory, DenialFactory, days_ago
 
@@ -294,12 +295,8 @@ def test_the_csv_has_a_header_and_one_row_per_open_appeal(desk, billing, queue, 
         "CO-50",
         str(claim.provider),
     ]
-    event = AccessEvent.objects.get(action=AccessEvent.Action.EXPORT)
-    assert (event.user, event.action, event.object_type) == (
-        billing,
-        AccessEvent.Action.EXPORT,
-        "appeal-queue.csv",
-    )
+    event = AuditEntry.objects.get(kind="access", action="export")
+    assert (event.user, event.action, event.model_label) == (billing, "export", "appeal-queue.csv")
 
 
 def test_the_csv_follows_the_queue_filters(desk, queue):
@@ -348,7 +345,7 @@ def test_the_calendar_has_one_event_per_appeal_awaiting_filing_and_no_names(desk
         assert str(event["summary"]) == f"{appeal.level_label} due (chart {chart})"
         assert str(event["url"]).endswith(reverse("appeals:appeal-detail", args=[appeal.pk]))
     text = response.content.decode().replace("\r\n ", "")
-    assert AccessEvent.objects.get(action=AccessEvent.Action.EXPORT).object_type == (
+    assert AuditEntry.objects.get(kind="access", action="export").model_label == (
         "appeal-deadlines.ics"
     )
     everyone = [*queue.values(), *strangers]

@@ -1,4 +1,3 @@
-from .audit import AccessEvent
 from .claims import Appeal, Claim, ClaimLine, Denial, Enclosure
 from .documents import (
     DocumentDelivery,
@@ -10,7 +9,6 @@ from .documents import (
 from .policy import Assessment, CoveragePolicy
 
 __all__ = [
-    "AccessEvent",
     "Appeal",
     "Assessment",
     "Claim",

@@ -80,7 +80,7 @@ class ClaimLine(models.Model):
     service_date = models.DateField()
     code = models.CharField("HCPCS/CPT", max_length=5, validators=[validate_procedure_code])
     modifiers = models.CharField(max_length=20, blank=True, help_text="e.g. GA, KX")
-    diagnosis_pointers = models.CharField(max_length=10, default="1", help_text="e.g. 1 or 1,2")
+    diagnosis_pointers = models.CharField(max_length=40, default="1", help_text="e.g. 1 or 1,2")
     units = models.PositiveSmallIntegerField(default=1, validators=[MinValueValidator(1)])
     billed_amount = models.DecimalField(**MONEY)
     allowed_amount = models.DecimalField(null=True, blank=True, **MONEY)

@@ -17,8 +17,9 @@ from appeals.documents import (
 )
 from appeals.documents import sign_document as sign
 from appeals.forms import DeliveryForm, GenerateDocumentForm
-from appeals.models import AccessEvent, GeneratedDocument
+from appeals.models import GeneratedDocument
 from appeals.rendering import RenderLimitExceeded, TemplateRefused
+from audit import AccessAction, record_access
 from intake.decorators import permission_required
 
 
@@ -83,9 +84,9 @@ def pdf(request, pk: int):
     """The only way a PDF leaves the server: signed-in, permitted, scoped, and audited."""
     doc = access.get_document(request, pk)
     inline = request.GET.get("inline") == "1"
-    AccessEvent.record(
+    record_access(
         request,
-        AccessEvent.Action.PREVIEW if inline else AccessEvent.Action.DOWNLOAD,
+        AccessAction.PREVIEW if inline else AccessAction.DOWNLOAD,
         doc,
         patient=doc.patient,
     )

@@ -12,7 +12,8 @@ from django.utils import timezone
 
 from appeals import access
 from appeals.filters import AppealFilter
-from appeals.models import AccessEvent, Appeal
+from appeals.models import Appeal
+from audit import AccessAction, record_access
 from intake.decorators import permission_required
 
 DUE_SOON_DAYS = 14
@@ -51,7 +52,7 @@ def work_queue(request):
 @permission_required("appeals.view_appeal")
 def export_csv(request):
     appeal_filter = _filtered(request)
-    AccessEvent.record(request, AccessEvent.Action.EXPORT, "appeal-queue.csv")
+    record_access(request, AccessAction.EXPORT, "appeal-queue.csv")
     response = HttpResponse(content_type="text/csv")
     response["Content-Disposition"] = 'attachment; filename="appeals.csv"'
     writer = csv.writer(response)
@@ -113,7 +114,7 @@ def deadlines_ical(request):
         event.add("dtstamp", timezone.now())
         event.add("url", base + appeal.get_absolute_url())
         calendar.add_component(event)
-    AccessEvent.record(request, AccessEvent.Action.EXPORT, "appeal-deadlines.ics")
+    record_access(request, AccessAction.EXPORT, "appeal-deadlines.ics")
     response = HttpResponse(calendar.to_ical(), content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="appeal-deadlines.ics"'
     return response

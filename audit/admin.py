@@ -1,0 +1,54 @@
+from django.contrib import admin
+
+from .models import AuditEntry
+from .scope import entries_visible_to
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):
+    """Read-only for everyone, superusers included: the trail is evidence, not data to edit.
+
+    Viewing needs audit.view_auditentry and is scoped like the report (audit/scope.py).
+    """
+
+    list_display = [
+        "id",
+        "at",
+        "username",
+        "action",
+        "model_label",
+        "object_id",
+        "patient_id",
+        "ip_address",
+    ]
+    list_filter = ["kind", "action", "model_label"]
+    search_fields = ["=username", "=object_id"]
+    date_hierarchy = "at"
+    readonly_fields = [
+        "at",
+        "kind",
+        "action",
+        "user",
+        "username",
+        "ip_address",
+        "model_label",
+        "object_id",
+        "patient_id",
+        "changes",
+        "previous_hash",
+        "entry_hash",
+    ]
+    fields = readonly_fields
+    show_full_result_count = False
+
+    def get_queryset(self, request):
+        return entries_visible_to(request.user)
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
