@@ -1,4 +1,5 @@
 from django import forms
+from django.conf import settings
 from django.contrib import admin
 from django.http import HttpResponse, JsonResponse
 from django.urls import path
@@ -180,11 +181,16 @@ class LetterTemplateAdmin(VersionedAdmin):
             return HttpResponse(status=403)
         kind = request.POST.get("kind") or "lmn"
         try:
-            html = rendering.render_html(request.POST.get("body", ""), sample_context(kind))
-        except rendering.TemplateRefused as exc:
+            with rendering.time_limit(settings.PDF_RENDER_TIMEOUT_SECONDS):
+                html = rendering.render_html(request.POST.get("body", ""), sample_context(kind))
+        except (rendering.TemplateRefused, rendering.RenderLimitExceeded) as exc:
             return JsonResponse({"ok": False, "error": str(exc)})
         except (KeyError, ValueError) as exc:
             return JsonResponse({"ok": False, "error": f"Preview failed: {exc}"})
+        if len(html) > rendering.MAX_HTML_CHARS:
+            return JsonResponse(
+                {"ok": False, "error": "The preview is too long: move long tables to an enclosure."}
+            )
         return JsonResponse({"ok": True, "html": html})
 
 

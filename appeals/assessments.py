@@ -6,6 +6,7 @@ it turns intake rows into facts, loads the rules in force, and stores the result
 
 import hashlib
 import json
+from dataclasses import asdict
 from datetime import date
 
 from django.core.serializers.json import DjangoJSONEncoder
@@ -124,6 +125,12 @@ def current_assessment(patient: Patient) -> Assessment | None:
         return latest
     policy = rows.get((result.policy_key, result.policy_version)) if result.policy_key else None
     with transaction.atomic():
+        # Staff opening the same patient at once: the row lock lets one store the new
+        # assessment and the others find it, instead of each storing a copy.
+        Patient.objects.select_for_update().filter(pk=patient.pk).first()
+        latest = patient.assessments.filter(treatment_request=req).first()
+        if latest is not None and latest.facts_hash == digest:
+            return latest
         return Assessment.objects.create(
             patient=patient,
             treatment_request=req,
@@ -137,8 +144,6 @@ def current_assessment(patient: Patient) -> Assessment | None:
 
 
 def _asdict(facts: IntakeFacts) -> dict:
-    from dataclasses import asdict
-
     return asdict(facts)
 
 

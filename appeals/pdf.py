@@ -213,28 +213,43 @@ def render_pdf_with_page_count(html: str, *, max_pages: int = 50) -> tuple[bytes
         return document.write_pdf(pdf_variant=PDF_VARIANT), page_count
 
 
+REARM_SECONDS = 0.25
+
+
 @contextmanager
 def time_limit(seconds: float):
-    """Abort a render that runs longer than `seconds` with RenderLimitExceeded.
+    """Abort work that runs longer than `seconds` with RenderLimitExceeded.
 
     Uses SIGALRM, which only the main thread can arm: that is where gunicorn's sync workers
-    and management commands run requests. Elsewhere (threads in tests) the worker timeout
-    remains the backstop.
+    and management commands run requests. Elsewhere (threads) the worker timeout remains
+    the backstop. The alarm repeats every REARM_SECONDS, because WeasyPrint catches errors
+    raised while it fetches a stylesheet or font and carries on; and if the block finishes
+    after the alarm fired (the error was swallowed), it is raised again at the end.
     """
-    if seconds <= 0 or threading.current_thread() is not threading.main_thread():
+    if (
+        seconds <= 0
+        or threading.current_thread() is not threading.main_thread()
+        or signal.getitimer(signal.ITIMER_REAL)[0] > 0  # an outer limit is already running
+    ):
         yield
         return
+    fired = False
 
     def _expired(signum, frame):
-        raise RenderLimitExceeded(
-            f"The document took longer than {seconds:g} seconds to render and was stopped. "
-            "Shorten the template or move long tables into an enclosure."
-        )
+        nonlocal fired
+        fired = True
+        raise RenderLimitExceeded(message)
 
+    message = (
+        f"The document took longer than {seconds:g} seconds to render and was stopped. "
+        "Shorten the template or move long tables into an enclosure."
+    )
     previous = signal.signal(signal.SIGALRM, _expired)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+    signal.setitimer(signal.ITIMER_REAL, seconds, REARM_SECONDS)
     try:
         yield
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+    if fired:
+        raise RenderLimitExceeded(message)

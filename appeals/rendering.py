@@ -19,10 +19,12 @@ from django.conf import settings
 from django.template import Context
 
 from appeals.pdf import (
+    MAX_HTML_CHARS,
     RenderLimitExceeded,
     image_data_url,
     render_pdf,
     render_pdf_with_page_count,
+    time_limit,
 )
 from appeals.template_engine import (
     CONTEXT_SCHEMA,
@@ -34,6 +36,7 @@ from appeals.template_engine import (
 __all__ = [
     "CONTEXT_SCHEMA",
     "DOCUMENT_KINDS",
+    "MAX_HTML_CHARS",
     "RenderLimitExceeded",
     "RenderedDocument",
     "TemplateRefused",
@@ -42,6 +45,7 @@ __all__ = [
     "render_document",
     "render_html",
     "render_pdf",
+    "time_limit",
     "validate_template",
 ]
 
@@ -60,9 +64,19 @@ class RenderedDocument:
 
 
 def render_document(source: str, context: dict, *, max_pages: int = 50) -> RenderedDocument:
-    """Render a letter template to HTML and PDF; the SHA-256 is of the PDF bytes."""
-    html = render_html(source, context)
-    pdf, page_count = render_pdf_with_page_count(html, max_pages=max_pages)
+    """Render a letter template to HTML and PDF; the SHA-256 is of the PDF bytes.
+
+    One time limit covers both steps: a staff-edited template with nested loops is as able
+    to hang a worker as a long PDF layout.
+    """
+    with time_limit(settings.PDF_RENDER_TIMEOUT_SECONDS):
+        html = render_html(source, context)
+        if len(html) > MAX_HTML_CHARS:
+            raise RenderLimitExceeded(
+                f"The letter's HTML is {len(html):,} characters; the limit is "
+                f"{MAX_HTML_CHARS:,}. Move long histories or logs into an enclosure."
+            )
+        pdf, page_count = render_pdf_with_page_count(html, max_pages=max_pages)
     return RenderedDocument(html, pdf, hashlib.sha256(pdf).hexdigest(), page_count)
 
 

@@ -185,7 +185,12 @@ AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=30))
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# Behind PROXY_COUNT reverse proxies the client is read from X-Forwarded-For (django-ipware);
+# with none, only REMOTE_ADDR counts, so a forged header can't dodge a lockout.
 AXES_IPWARE_PROXY_COUNT = env.int("PROXY_COUNT", default=0)
+AXES_IPWARE_META_PRECEDENCE_ORDER = (
+    ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR") if AXES_IPWARE_PROXY_COUNT else ("REMOTE_ADDR",)
+)
 AUDIT_PROXY_COUNT = AXES_IPWARE_PROXY_COUNT
 
 # Content-Security-Policy: our own static files only; nothing inline without a nonce.
@@ -239,6 +244,8 @@ LOGGING = {
         "django.request": {"level": "ERROR"},
         "django.security.DisallowedHost": {"handlers": ["console"], "level": "ERROR"},
         "axes": {"level": "WARNING"},
+        # At DEBUG, Django logs missing template variables with the whole context (PHI).
+        "django.template": {"level": "INFO"},
         # WeasyPrint logs every render step at INFO and refused URLs in full (data: URIs
         # included); the app reports refusals itself.
         "weasyprint": {"level": "ERROR"},

@@ -1,3 +1,5 @@
+from axes.admin import AccessAttemptAdmin
+from axes.models import AccessAttempt
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
@@ -133,3 +135,18 @@ class StaffUserAdmin(UserAdmin):
         if not change and not request.user.is_superuser:
             # A new user joins the creating admin's clinics so they can see its patients.
             obj.clinics.add(*request.user.clinics.all())
+
+
+admin.site.unregister(AccessAttempt)
+
+
+@admin.register(AccessAttempt)
+class ClinicAccessAttemptAdmin(AccessAttemptAdmin):
+    """Lockouts (django-axes): a clinic admin sees and clears only their own staff's."""
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if request.user.is_superuser:
+            return queryset
+        usernames = User.objects.filter(clinics__in=request.user.clinics.all()).values("username")
+        return queryset.filter(username__in=usernames)

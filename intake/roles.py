@@ -57,6 +57,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_perms("auth", ["view"], ["group"]),
         *_perms("appeals", ["view", "add", "change"], ["lettertemplate", "coveragepolicy"]),
         "audit.view_auditentry",
+        # Lockouts: see who is locked out of their clinic and clear it (django-axes).
+        "axes.view_accessattempt",
+        "axes.delete_accessattempt",
         *_perms("appeals", ["view"], ["assessment", "generateddocument", *_CLAIM_MODELS]),
     ],
 }

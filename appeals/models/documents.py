@@ -10,6 +10,8 @@ from django.db.models import Max, OuterRef, Subquery
 from django.urls import reverse
 from django.utils import timezone
 
+from intake.crypto import EncryptedTextField
+
 
 class DocumentKind(models.TextChoices):
     LMN = "lmn", "Letter of Medical Necessity"
@@ -108,7 +110,8 @@ class GeneratedDocument(models.Model):
         blank=True,
         related_name="documents",
     )
-    html = models.TextField(blank=True)
+    # Letters print the MBI, which is encrypted at rest everywhere (intake/crypto.py).
+    html = EncryptedTextField(blank=True)
     pdf = models.FileField(upload_to=_document_path)
     sha256 = models.CharField(max_length=64)
     page_count = models.PositiveIntegerField()
