@@ -41,3 +41,6 @@ format: install
 
 clean:
 	rm -rf $(VENV) staticfiles var/tmp
+
+e2e: install
+	$(PY) -m pytest tests/e2e -q

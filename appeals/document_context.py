@@ -13,6 +13,7 @@ from intake.choices import INSTRUMENT_RANGES, Instrument
 from intake.models import Patient, Provider, TreatmentRequest
 
 from .models import Assessment, DocumentKind
+from .models.policy import DETERMINATION_CHOICES
 
 YES_NO = {True: "Yes", False: "No", None: "Unknown"}
 
@@ -191,14 +192,7 @@ def provider_context(provider: Provider | None) -> dict[str, Any]:
 
 
 STATUS_LABELS = {"met": "Met", "unmet": "Not met", "unknown": "Unknown"}
-DETERMINATION_LABELS = {
-    "covered": "Likely covered",
-    "prior_auth_required": "Prior authorisation required",
-    "medical_necessity_review": "Medical-necessity review expected",
-    "likely_denied": "Medicare is expected to deny",
-    "not_eligible": "Not eligible",
-    "incomplete": "Incomplete: facts missing",
-}
+DETERMINATION_LABELS = dict(DETERMINATION_CHOICES)
 
 
 def assessment_context(assessment: Assessment | None) -> dict[str, Any]:

@@ -8,19 +8,24 @@ from .models import Appeal
 
 class AppealFilter(django_filters.FilterSet):
     level = django_filters.ChoiceFilter(
-        choices=[(lv.value, lv.value.replace("-", " ").capitalize()) for lv in deadlines.Level]
+        empty_label="Any",
+        choices=[(lv.value, lv.value.replace("-", " ").capitalize()) for lv in deadlines.Level],
     )
     track = django_filters.ChoiceFilter(
         label="Program",
+        empty_label="Any",
         choices=[
             ("original", "Original Medicare"),
             ("advantage", "Medicare Advantage"),
             ("part-d", "Part D"),
         ],
     )
-    status = django_filters.ChoiceFilter(choices=Appeal.Status.choices)
+    status = django_filters.ChoiceFilter(choices=Appeal.Status.choices, empty_label="Any")
     provider = django_filters.ModelChoiceFilter(
-        field_name="denial__claim__provider", queryset=Provider.objects.none(), label="Provider"
+        field_name="denial__claim__provider",
+        queryset=Provider.objects.none(),
+        label="Provider",
+        empty_label="Any",
     )
     open_only = django_filters.BooleanFilter(
         label="Open only", method="filter_open", widget=django_filters.widgets.BooleanWidget()

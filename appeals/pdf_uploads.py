@@ -96,7 +96,7 @@ def _too_large_message(max_bytes: int, size: int | None) -> str:
         what = "This file is too large"
     elif _megabytes(size) == _megabytes(max_bytes):
         # Rounded to MB both read the same; say it in kilobytes so the message makes sense.
-        what = f"This file ({size // 1024:,} KB, limit {max_bytes // 1024:,} KB) is too large"
+        what = f"This file ({size:,} bytes, limit {max_bytes:,} bytes) is too large"
     else:
         what = f"This file ({_megabytes(size)} MB) is too large"
     return (

@@ -159,7 +159,7 @@ STORAGES = {
         ),
     },
 }
-MEDIA_URL = None  # deliberately unset: there is no public media URL.
+# MEDIA_URL stays Django's default "": nothing is served from the private storage by URL.
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"

@@ -152,7 +152,7 @@ def test_viewing_the_page_twice_stores_one_assessment(
     assert DENIED in page_text(second)
     rows = history(client, one_trial_short)
     assert len(rows) == 1
-    assert rows[0][1] == "likely_denied"
+    assert rows[0][1] == "Medicare is expected to deny"
 
 
 def test_adding_a_failed_trial_in_the_intake_changes_the_determination(
@@ -189,7 +189,7 @@ def test_adding_a_failed_trial_in_the_intake_changes_the_determination(
     assert f"{TRIALS_CRITERION} Met" in text
     assert "bupropion XL 300 mg daily 10 wk" in text
     rows = history(client, one_trial_short)
-    assert [row[1] for row in rows] == ["covered", "likely_denied"]
+    assert [row[1] for row in rows] == ["Likely covered", "Medicare is expected to deny"]
 
 
 def test_changing_coverage_to_medicare_advantage_changes_the_determination(
@@ -244,8 +244,8 @@ def test_history_lists_old_assessments_with_their_rule_and_version(
     rows = table_rows(response)
     assert len(rows) == 2
     newest, oldest = rows
-    assert newest[1] == "prior_auth_required"
+    assert newest[1] == "Prior authorisation required"
     assert newest[2] == f"{ESKETAMINE_ADVANTAGE_RULE} v1"
-    assert oldest[1] == "covered"
+    assert oldest[1] == "Likely covered"
     assert oldest[2] == f"{ESKETAMINE_ORIGINAL_RULE} v1"
     assert "likely covered by Original Medicare" in oldest[4]

@@ -99,7 +99,10 @@ def test_an_assessment_made_before_the_edit_still_uses_version_1(
     assert "An augmentation trial (e.g. antipsychotic, lithium) failed this episode" not in page
     history = table_rows(biller.get(reverse("appeals:assessment-history", args=[patient.pk])))
     assert [row[2] for row in history] == [f"{TITLE} v2", f"{TITLE} v1"]
-    assert [row[1] for row in history] == ["medical_necessity_review", "likely_denied"]
+    assert [row[1] for row in history] == [
+        "Medical-necessity review expected",
+        "Medicare is expected to deny",
+    ]
     before_edit.refresh_from_db()
     assert before_edit.policy == policy
     assert before_edit.policy.version == 1

@@ -136,7 +136,7 @@ def test_assess_coverage_of_a_stored_patient(patient, billing, client_for):
     # The same assessment the patient page shows, stored once.
     run("assess_coverage", "--patient", str(patient.pk))
     history = client_for(billing).get(reverse("appeals:assessment-history", args=[patient.pk]))
-    assert history.content.decode().count("<td>likely_denied</td>") == 1
+    assert history.content.decode().count("<td>Medicare is expected to deny</td>") == 1
 
 
 @pytest.mark.django_db

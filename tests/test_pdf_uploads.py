@@ -110,7 +110,8 @@ def test_an_oversized_file_is_refused_naming_the_limit_in_mb():
     refused = rejection(data, max_bytes=2 * MB)
     assert refused.code == "too_large"
     assert "the limit is 2 MB" in refused.message
-    assert "(2 MB)" in refused.message  # the size rounds to 2.00 MB
+    # Rounded to MB the file would read "2 MB" like the limit: the exact sizes are given.
+    assert f"({2 * MB + 9:,} bytes, limit {2 * MB:,} bytes)" in refused.message
 
 
 def test_a_file_exactly_at_the_limit_is_not_too_large(valid_pdf):

@@ -180,14 +180,14 @@ def test_a_row_shows_program_level_status_provider_codes_and_amount(desk, queue)
     rows = {cells[1]: cells for _, cells in table_rows(desk.get(QUEUE))}
 
     assert rows["Robert Baxter"][2:] == [
-        "advantage",
+        "Medicare Advantage",
         "Plan reconsideration",
         "Draft",
         "Owen Nolan, MD",
         "CO-50",
         "$850.00",
     ]
-    assert rows["Dorothy Carver"][2:5] == ["part-d", "Redetermination", "Ready to file"]
+    assert rows["Dorothy Carver"][2:5] == ["Part D", "Redetermination", "Ready to file"]
 
 
 def test_a_patient_name_links_to_the_appeal(desk, queue):
@@ -239,7 +239,7 @@ def test_another_clinics_provider_filter_reveals_nothing(desk, queue, strangers)
     response = desk.get(f"{QUEUE}?provider={foreign.pk}")
 
     assert response.status_code == 200
-    assert "Patricia Garrison" not in response.content.decode()
+    assert "Patricia Garrison" not in queue_names(response)
     assert foreign.last_name not in response.content.decode()
 
 

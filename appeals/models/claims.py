@@ -12,6 +12,11 @@ from django.urls import reverse
 from appeals import deadlines
 from intake.validators import validate_icd10_billable, validate_procedure_code
 
+TRACK_CHOICES = [
+    (deadlines.Track.ORIGINAL.value, "Original Medicare"),
+    (deadlines.Track.ADVANTAGE.value, "Medicare Advantage"),
+    (deadlines.Track.PART_D.value, "Part D"),
+]
 MONEY = {"max_digits": 10, "decimal_places": 2, "validators": [MinValueValidator(Decimal("0"))]}
 
 
@@ -197,7 +202,7 @@ class Appeal(models.Model):
     previous = models.OneToOneField(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="next_appeal"
     )
-    track = models.CharField(max_length=20, choices=[(t.value, t.value) for t in deadlines.Track])
+    track = models.CharField("program", max_length=20, choices=TRACK_CHOICES)
     level = models.CharField(
         max_length=30, choices=[(lv.value, lv.value) for lv in deadlines.Level]
     )
@@ -253,6 +258,11 @@ class Appeal(models.Model):
     @property
     def patient(self):
         return self.denial.claim.patient
+
+    @property
+    def is_editable(self) -> bool:
+        """Letter, packet and enclosures can change only until the appeal is filed."""
+        return self.status in (self.Status.DRAFT, self.Status.READY)
 
     @property
     def is_open(self) -> bool:

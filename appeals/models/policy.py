@@ -20,6 +20,15 @@ from appeals.coverage_facts import (
 )
 from intake.choices import Indication, Product
 
+# Labels staff read (the engine's values are the keys): appeals.coverage.Determination.
+DETERMINATION_CHOICES = [
+    ("covered", "Likely covered"),
+    ("prior_auth_required", "Prior authorisation required"),
+    ("medical_necessity_review", "Medical-necessity review expected"),
+    ("likely_denied", "Medicare is expected to deny"),
+    ("not_eligible", "Not eligible"),
+    ("incomplete", "Incomplete: facts missing"),
+]
 PROGRAM_CHOICES = [(v, v.replace("_", " ").title()) for v in get_args(PolicyProgram)]
 FDA_STATUS_CHOICES = [(v, v.replace("_", "-")) for v in get_args(FdaStatus)]
 COVERAGE_PATH_CHOICES = [(v, v.replace("_", " ")) for v in get_args(CoveragePath)]
@@ -137,7 +146,7 @@ class Assessment(models.Model):
     policy = models.ForeignKey(
         CoveragePolicy, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    determination = models.CharField(max_length=40)
+    determination = models.CharField(max_length=40, choices=DETERMINATION_CHOICES)
     assessed_for = models.DateField(help_text="The date the rules were applied for.")
     facts = models.JSONField()
     facts_hash = models.CharField(max_length=64)

@@ -135,6 +135,11 @@ def update_reasons(request, pk: int):
 @permission_required("appeals.change_appeal")
 def generate_letter(request, pk: int):
     appeal = access.get_appeal(request, pk)
+    if not appeal.is_editable:
+        messages.error(
+            request, "This appeal is filed: its letter, packet and enclosures are final."
+        )
+        return redirect(appeal)
     try:
         result = appeal_actions.generate_appeal_letter(
             appeal, request.user, request_key=request.POST.get("request_key") or None
@@ -153,6 +158,11 @@ def generate_letter(request, pk: int):
 @permission_required("appeals.change_appeal")
 def upload_enclosure(request, pk: int):
     appeal = access.get_appeal(request, pk)
+    if not appeal.is_editable:
+        messages.error(
+            request, "This appeal is filed: its letter, packet and enclosures are final."
+        )
+        return redirect(appeal)
     form = EnclosureForm(request.POST, request.FILES)
     if form.is_valid():
         appeal_actions.add_enclosure(
@@ -171,6 +181,11 @@ def upload_enclosure(request, pk: int):
 @permission_required("appeals.change_appeal")
 def build_packet(request, pk: int):
     appeal = access.get_appeal(request, pk)
+    if not appeal.is_editable:
+        messages.error(
+            request, "This appeal is filed: its letter, packet and enclosures are final."
+        )
+        return redirect(appeal)
     try:
         document = appeal_actions.build_packet(
             appeal, request.user, request_key=request.POST.get("request_key") or None
