@@ -508,6 +508,8 @@ def test_a_filed_appeals_reasons_are_locked(desk, denial, page_text):
         reverse("appeals:appeal-reasons", args=[appeal.pk]), {"reasons": "Rewritten."}, follow=True
     )
 
-    assert "A filed appeal's reasons can't be changed." in page_text(response)
+    assert "This appeal is filed: its reasons, letter, packet and enclosures are final." in (
+        page_text(response)
+    )
     appeal.refresh_from_db()
     assert appeal.reasons == drafted

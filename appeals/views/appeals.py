@@ -121,9 +121,9 @@ def _chain(appeal):
 def update_reasons(request, pk: int):
     appeal = access.get_appeal(request, pk)
     form = AppealReasonsForm(request.POST, instance=appeal)
-    if appeal.status in ("filed", "decided"):
-        messages.error(request, "A filed appeal's reasons can't be changed.")
-    elif form.is_valid():
+    if not appeal.is_editable:
+        return _final(request, appeal)
+    if form.is_valid():
         form.save()
         messages.success(request, "Reasons saved. Generate the letter again to include them.")
     else:
@@ -136,10 +136,7 @@ def update_reasons(request, pk: int):
 def generate_letter(request, pk: int):
     appeal = access.get_appeal(request, pk)
     if not appeal.is_editable:
-        messages.error(
-            request, "This appeal is filed: its letter, packet and enclosures are final."
-        )
-        return redirect(appeal)
+        return _final(request, appeal)
     try:
         result = appeal_actions.generate_appeal_letter(
             appeal, request.user, request_key=request.POST.get("request_key") or None
@@ -159,10 +156,7 @@ def generate_letter(request, pk: int):
 def upload_enclosure(request, pk: int):
     appeal = access.get_appeal(request, pk)
     if not appeal.is_editable:
-        messages.error(
-            request, "This appeal is filed: its letter, packet and enclosures are final."
-        )
-        return redirect(appeal)
+        return _final(request, appeal)
     form = EnclosureForm(request.POST, request.FILES)
     if form.is_valid():
         appeal_actions.add_enclosure(
@@ -182,10 +176,7 @@ def upload_enclosure(request, pk: int):
 def build_packet(request, pk: int):
     appeal = access.get_appeal(request, pk)
     if not appeal.is_editable:
-        messages.error(
-            request, "This appeal is filed: its letter, packet and enclosures are final."
-        )
-        return redirect(appeal)
+        return _final(request, appeal)
     try:
         document = appeal_actions.build_packet(
             appeal, request.user, request_key=request.POST.get("request_key") or None
@@ -240,6 +231,13 @@ def prepare_next(request, pk: int):
         return redirect(appeal)
     messages.success(request, f"{prepared.appeal.level_label} prepared.")
     return redirect(prepared.appeal)
+
+
+def _final(request, appeal):
+    messages.error(
+        request, "This appeal is filed: its reasons, letter, packet and enclosures are final."
+    )
+    return redirect(appeal)
 
 
 def _detail_with(request, appeal, **forms):
