@@ -55,6 +55,11 @@ class VersionedAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None) -> bool:
         return False  # Old versions explain old letters and assessments.
 
+    def get_readonly_fields(self, request, obj=None):
+        # An edit continues its own series: the kind/key can't be switched on the way.
+        readonly = list(super().get_readonly_fields(request, obj))
+        return [*readonly, self.version_key] if obj is not None else readonly
+
     def save_model(self, request, obj, form, change) -> None:
         key = getattr(obj, self.version_key)
         obj.pk = None

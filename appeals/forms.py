@@ -13,7 +13,12 @@ from .models import Appeal, Claim, ClaimLine, Denial, DocumentDelivery
 from .models.documents import PATIENT_DOCUMENT_KINDS
 from .pdf_uploads import validate_pdf_upload
 
+MAX_CLAIM_DIAGNOSES = 12  # CMS-1500 (02/12) item 21, diagnoses A-L
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def valid_request_key(key: str | None) -> bool:
+    return bool(key) and len(key) <= 64 and key.isascii() and key.isalnum()
 
 
 class GenerateDocumentForm(forms.Form):
@@ -28,7 +33,7 @@ class GenerateDocumentForm(forms.Form):
 
     def clean_request_key(self) -> str:
         key = self.cleaned_data["request_key"]
-        if not key.isalnum():
+        if not valid_request_key(key):
             raise forms.ValidationError("Invalid form token; reload the page and try again.")
         return key
 
@@ -105,6 +110,12 @@ class DenialEntryForm(forms.Form):
         ]
         if not codes:
             raise forms.ValidationError("Enter at least one ICD-10-CM code.")
+        if len(set(codes)) != len(codes):
+            raise forms.ValidationError("A diagnosis code is listed twice.")
+        if len(codes) > MAX_CLAIM_DIAGNOSES:
+            raise forms.ValidationError(
+                f"A claim carries at most {MAX_CLAIM_DIAGNOSES} diagnoses (CMS-1500 items A–L)."
+            )
         for code in codes:
             validate_icd10_billable(code)
         _fits(", ".join(codes), Claim, "diagnosis_codes")

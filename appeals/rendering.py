@@ -84,7 +84,13 @@ def render_html(source: str, context: dict) -> str:
     """Validate `source`, check `context` is plain data, and render it with autoescape on."""
     template = compile_template(source)
     _check_plain(context, "context", 0)
-    return template.render(Context(_redact(context), autoescape=True))
+    try:
+        return template.render(Context(_redact(context), autoescape=True))
+    except (ArithmeticError, ValueError, TypeError) as exc:
+        # A filter given an argument it can't use (e.g. floatformat:"99999999999").
+        raise TemplateRefused(
+            f"a filter argument is out of range ({exc.__class__.__name__})"
+        ) from exc
 
 
 def default_template_source(kind: str) -> str:

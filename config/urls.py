@@ -4,10 +4,15 @@ from django.urls import include, path
 
 from intake import mfa
 from intake import views as intake_views
+from intake.forms import SignInForm
 
 urlpatterns = [
     path("", intake_views.home, name="home"),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(authentication_form=SignInForm),
+        name="login",
+    ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "accounts/password/",

@@ -1,6 +1,8 @@
 """Intake forms: the parsing boundary. Each returns model instances or domain values."""
 
 from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+from django.core.validators import MaxLengthValidator
 from django.forms import inlineformset_factory
 
 from . import validators
@@ -245,6 +247,17 @@ class TreatmentRequestForm(forms.ModelForm):
         for code in codes:
             validators.validate_procedure_code(code)
         return ", ".join(codes)
+
+
+class SignInForm(AuthenticationForm):
+    """The stock sign-in form, with the username's length checked on the server too, so a
+    junk username is refused before django-axes records the attempt."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["username"]
+        field.max_length = 150
+        field.validators.append(MaxLengthValidator(150))
 
 
 class PatientSearchForm(forms.Form):

@@ -8,6 +8,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
+from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django_otp import login as otp_login
@@ -51,7 +52,7 @@ def verify(request):
             if isinstance(device, StaticDevice):
                 left = device.token_set.count()
                 messages.warning(request, f"Backup code used; {left} left.")
-            return redirect(_next_url(request))
+            return HttpResponseRedirect(_next_url(request))
         form.add_error(
             "token", "That code didn't match. Check the time on your phone and try again."
         )

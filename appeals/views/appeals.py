@@ -14,6 +14,7 @@ from appeals.forms import (
     DenialEntryForm,
     EnclosureForm,
     FileAppealForm,
+    valid_request_key,
 )
 from appeals.letters import form_for
 from appeals.packet import PacketError
@@ -139,7 +140,7 @@ def generate_letter(request, pk: int):
         return _final(request, appeal)
     try:
         result = appeal_actions.generate_appeal_letter(
-            appeal, request.user, request_key=request.POST.get("request_key") or None
+            appeal, request.user, request_key=_request_key(request)
         )
     except (DocumentError, RenderLimitExceeded, TemplateRefused) as exc:
         messages.error(request, f"The letter could not be generated: {exc}")
@@ -179,7 +180,7 @@ def build_packet(request, pk: int):
         return _final(request, appeal)
     try:
         document = appeal_actions.build_packet(
-            appeal, request.user, request_key=request.POST.get("request_key") or None
+            appeal, request.user, request_key=_request_key(request)
         )
     except (AppealError, PacketError) as exc:
         messages.error(request, str(exc))
@@ -231,6 +232,12 @@ def prepare_next(request, pk: int):
         return redirect(appeal)
     messages.success(request, f"{prepared.appeal.level_label} prepared.")
     return redirect(prepared.appeal)
+
+
+def _request_key(request) -> str | None:
+    """The form's idempotency key, or None (no de-duplication) if it is missing or malformed."""
+    key = request.POST.get("request_key")
+    return key if valid_request_key(key) else None
 
 
 def _final(request, appeal):
