@@ -227,8 +227,8 @@ _REFUSED_FILTERS = {
 class TemplateRefused(ValueError):
     """A letter template uses something outside the allow-lists or the context schema."""
 
-    def __init__(self, message: str, line: int) -> None:
-        super().__init__(f"line {line}: {message}")
+    def __init__(self, message: str, line: int | None = None) -> None:
+        super().__init__(f"line {line}: {message}" if line else message)
         self.message = message
         self.line = line
 

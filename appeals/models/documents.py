@@ -73,10 +73,14 @@ class LetterTemplate(models.Model):
         return f"{self.get_kind_display()} v{self.version}"
 
     def clean(self) -> None:
-        from appeals.rendering import TemplateRefused, validate_template
+        from appeals.rendering import TemplateRefused, render_html, validate_template
+        from appeals.sample_context import sample_context
 
         try:
             validate_template(self.body)
+            # Render once with the demo patient: filter arguments that can never work only
+            # show up when rendering, and must be refused now rather than at "Generate".
+            render_html(self.body, sample_context(self.kind or "lmn"))
         except TemplateRefused as exc:
             raise ValidationError({"body": str(exc)}) from exc
 
