@@ -86,7 +86,7 @@ def render_html(source: str, context: dict) -> str:
     _check_plain(context, "context", 0)
     try:
         return template.render(Context(_redact(context), autoescape=True))
-    except (ArithmeticError, ValueError, TypeError) as exc:
+    except (ArithmeticError, LookupError, ValueError, TypeError, AttributeError) as exc:
         # A filter given an argument it can't use (e.g. floatformat:"99999999999").
         raise TemplateRefused(
             f"a filter argument is out of range ({exc.__class__.__name__})"
