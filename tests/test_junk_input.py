@@ -23,8 +23,9 @@ the same records; the people and records are built once per test function. Besid
 intake, appeal, document and sign-in forms, the letter-template admin form and its live
 preview are fuzzed with template code, since staff type template syntax there on purpose.
 
-Inputs that hit a known bug are kept out of the random search (`assume`, with a pointer to
-the test) and pinned down by the xfail tests at the end of the module.
+What the fuzzing found is pinned down by the tests at the end of the module (regression
+tests for what has been fixed, an xfail for what is still open; an input that hits the open
+bug is not posted by the fuzz test, and says so in the hypothesis statistics).
 """
 
 import hashlib
@@ -1450,7 +1451,10 @@ def test_junk_mfa_setup(data, staff):
         )
 
 
-# --- Known bugs -------------------------------------------------------------------------------
+# --- What this module found --------------------------------------------------------------
+# Pinned down one by one (the fuzz tests above meet the same inputs only at random). All but
+# the last were fixed while this module was written (bbffbc4, 395953e and a follow-up);
+# the last is still open (xfail).
 
 
 @pytest.mark.parametrize("count", [6, 12])
@@ -1467,10 +1471,6 @@ def test_a_claim_with_up_to_twelve_diagnosis_codes_is_stored_whole(count, staff,
     assert_fits(before, snapshot())
     line = ClaimLine.objects.get()
     assert line.diagnosis_pointers == ",".join(str(i) for i in range(1, count + 1))
-
-
-# Regression tests for what this module found (fixed in bbffbc4; the fuzz tests above
-# cover the same inputs at random, these pin them down).
 
 
 @pytest.mark.parametrize(
@@ -1613,15 +1613,6 @@ def test_a_stored_template_with_a_breaking_filter_argument_never_makes_generate_
     assert generated.status_code == 302  # back to the patient, with the reason
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG (since 395953e): LetterTemplate.clean trial-renders the body with "
-        "sample_context(self.kind), which raises ValueError('unknown document kind') for the "
-        "kinds the add form still offers but the demo context lacks (DocumentKind.PACKET): "
-        "'Add letter template' with kind 'Appeal packet' is a 500 instead of a form error"
-    ),
-)
 def test_adding_a_template_for_a_kind_without_a_demo_context_is_refused_with_a_message(
     template_admin,
 ):

@@ -76,6 +76,10 @@ class LetterTemplate(models.Model):
         from appeals.rendering import TemplateRefused, render_html, validate_template
         from appeals.sample_context import sample_context
 
+        if self.kind == DocumentKind.PACKET:
+            raise ValidationError(
+                {"kind": "A packet is assembled from other documents; it has no template."}
+            )
         try:
             validate_template(self.body)
             # Render once with the demo patient: filter arguments that can never work only
