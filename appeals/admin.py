@@ -1,8 +1,9 @@
 from django import forms
 from django.conf import settings
-from django.contrib import admin
-from django.http import HttpResponse, JsonResponse
-from django.urls import path
+from django.contrib import admin, messages
+from django.db import IntegrityError
+from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
+from django.urls import path, reverse
 from django.utils.html import format_html
 
 from intake.admin import ClinicScopedAdmin
@@ -26,28 +27,39 @@ class VersionedAdmin(admin.ModelAdmin):
     """Saving an edit stores a new version and leaves the old row untouched.
 
     An edit must start from the newest version: if someone saved a newer one after this
-    form was opened, the save is refused and the typed text stays in the form.
+    form was opened, the save is refused and the typed text stays in the form. The admin
+    validates and saves in one transaction; locking the series before the check makes
+    simultaneous saves of the same version queue up, so exactly one of them wins.
     """
-
-    version_key: str
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
-        admin_self = self
 
         class StaleCheckedForm(form):
             def clean(self):
                 data = super().clean()
-                if self.instance.pk is not None:
-                    model = type(self.instance)
-                    key = getattr(self.instance, admin_self.version_key)
-                    newest = model.next_version(key) - 1
-                    if self.instance.version < newest:
-                        raise forms.ValidationError(
-                            f"This is version {self.instance.version}, but version {newest} was "
-                            "saved since. Your text is kept below: open the newest version, "
-                            "compare, and apply your change there."
+                model = self._meta.model
+                if self.instance.pk is None:
+                    # "Add" starts a series; adding onto an existing one would replace its
+                    # newest version unseen, so that must go through an edit of it.
+                    series = data.get(model.series_field)
+                    newest = model.newest_version(series) if series else 0
+                    if newest:
+                        self.add_error(
+                            model.series_field,
+                            f"Version {newest} of this already exists. Open it from the list "
+                            "and edit it there, so no one's change is replaced unseen.",
                         )
+                    return data
+                series = getattr(self.instance, model.series_field)
+                model.lock_series(series)
+                newest = model.newest_version(series)
+                if self.instance.version < newest:
+                    raise forms.ValidationError(
+                        f"This is version {self.instance.version}, but version {newest} was "
+                        "saved since. Your text is kept below: open the newest version, "
+                        "compare, and apply your change there."
+                    )
                 return data
 
         return StaleCheckedForm
@@ -58,15 +70,30 @@ class VersionedAdmin(admin.ModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         # An edit continues its own series: the kind/key can't be switched on the way.
         readonly = list(super().get_readonly_fields(request, obj))
-        return [*readonly, self.version_key] if obj is not None else readonly
+        return [*readonly, self.model.series_field] if obj is not None else readonly
 
     def save_model(self, request, obj, form, change) -> None:
-        key = getattr(obj, self.version_key)
+        series = getattr(obj, obj.series_field)
         obj.pk = None
         obj._state.adding = True
-        obj.version = type(obj).next_version(key)
+        obj.version = obj.next_version(series)
         obj.created_by = request.user
         super().save_model(request, obj, form, change=False)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except IntegrityError:
+            # Two "add" saves starting the same new series at the same instant (there is no
+            # row to lock yet): the loser's transaction was rolled back.
+            self.message_user(
+                request,
+                "Someone else saved this at the same moment, so yours was not saved. "
+                "Check the list for the newest version and apply your change there.",
+                messages.ERROR,
+            )
+            changelist = f"admin:{self.opts.app_label}_{self.opts.model_name}_changelist"
+            return HttpResponseRedirect(reverse(changelist))
 
     def response_change(self, request, obj):
         self.message_user(request, f"Saved as version {obj.version}; earlier versions are kept.")
@@ -75,7 +102,6 @@ class VersionedAdmin(admin.ModelAdmin):
 
 @admin.register(CoveragePolicy)
 class CoveragePolicyAdmin(VersionedAdmin):
-    version_key = "key"
     list_display = [
         "title",
         "key",
@@ -150,7 +176,6 @@ class CoveragePolicyAdmin(VersionedAdmin):
 
 @admin.register(LetterTemplate)
 class LetterTemplateAdmin(VersionedAdmin):
-    version_key = "kind"
     list_display = ["kind", "version", "change_note", "created_by", "created_at"]
     list_filter = ["kind"]
     readonly_fields = ["version", "created_by", "created_at", "live_preview"]

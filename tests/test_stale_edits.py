@@ -4,8 +4,9 @@ No threads here: the first person opens a page, a colleague opens and saves the 
 then the first person saves the page they still have open (with its old `lock_version`).
 The intake pages answer 409 with "NOT saved" and the typed values back in the fields; the
 database keeps the colleague's save. The versioned admin records (letter templates,
-coverage rules) refuse an edit started from an older version the same way, and an edit must
-stay a new version of its own record (the key is read-only on the change form).
+coverage rules) refuse an edit started from an older version the same way, an edit must
+stay a new version of its own record (the key is read-only on the change form), and "add"
+cannot append to an existing record unseen.
 """
 
 from datetime import date, timedelta
@@ -362,3 +363,30 @@ def test_an_edit_cannot_move_a_coverage_rule_into_another_rules_series(admins):
 
     newest = CoveragePolicy.objects.filter(key=other.key).order_by("-version").first()
     assert newest == other
+
+
+@pytest.mark.parametrize(
+    ("model", "form_id", "series"),
+    [
+        (LetterTemplate, "lettertemplate_form", "lmn"),
+        (CoveragePolicy, "coveragepolicy_form", "iv-ketamine-trd-original"),
+    ],
+)
+def test_adding_onto_an_existing_series_is_refused_and_points_to_editing_it(
+    model, form_id, series, admins, page_text
+):
+    """An "add" for a kind or key that exists would replace its newest version without the
+    stale check: it must be made as an edit of that version instead."""
+    mine, _ = admins
+    newest = model.objects.filter(**{model.series_field: series}).order_by("-version").first()
+    opts = model._meta
+    change = reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[newest.pk])
+    data = admin_form(mine, change, form_id)
+    data.update({model.series_field: series, "change_note": "Typed on the add page"})
+
+    response = mine.post(reverse(f"admin:{opts.app_label}_{opts.model_name}_add"), data)
+
+    assert response.status_code == 200
+    assert "Version 1 of this already exists. Open it from the list" in page_text(response)
+    assert form_fields(response, form_id)["change_note"] == "Typed on the add page"
+    assert model.objects.filter(**{model.series_field: series}).count() == 1

@@ -6,11 +6,13 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import models
-from django.db.models import Max, OuterRef, Subquery
+from django.db.models import OuterRef, Subquery
 from django.urls import reverse
 from django.utils import timezone
 
 from intake.crypto import EncryptedTextField
+
+from .versioned import VersionSeries
 
 
 class DocumentKind(models.TextChoices):
@@ -46,11 +48,13 @@ class LetterTemplateQuerySet(models.QuerySet):
         return self.filter(kind=kind).order_by("-version").first()
 
 
-class LetterTemplate(models.Model):
+class LetterTemplate(VersionSeries, models.Model):
     """One version of a letter template. Saving an edit creates a new row (see admin).
 
     Rows are never updated, so every generated document can show the exact text it used.
     """
+
+    series_field = "kind"
 
     kind = models.CharField(max_length=40, choices=DocumentKind.choices)
     version = models.PositiveIntegerField()
@@ -87,10 +91,6 @@ class LetterTemplate(models.Model):
             render_html(self.body, sample_context(self.kind or "lmn"))
         except TemplateRefused as exc:
             raise ValidationError({"body": str(exc)}) from exc
-
-    @classmethod
-    def next_version(cls, kind: str) -> int:
-        return (cls.objects.filter(kind=kind).aggregate(v=Max("version"))["v"] or 0) + 1
 
 
 def _document_path(instance: "GeneratedDocument", filename: str) -> str:

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models import Max, OuterRef, Subquery
+from django.db.models import OuterRef, Subquery
 
 from appeals.coverage_facts import (
     CoveragePath,
@@ -19,6 +19,8 @@ from appeals.coverage_facts import (
     policy_from_dict,
 )
 from intake.choices import Indication, Product
+
+from .versioned import VersionSeries
 
 # Labels staff read (the engine's values are the keys): appeals.coverage.Determination.
 DETERMINATION_CHOICES = [
@@ -46,13 +48,15 @@ class CoveragePolicyQuerySet(models.QuerySet):
         return self.filter(version=Subquery(newest))
 
 
-class CoveragePolicy(models.Model):
+class CoveragePolicy(VersionSeries, models.Model):
     """One version of a coverage rule for product × indication × program.
 
     Edited in the admin: saving creates version N+1 and leaves version N untouched, so
     an assessment (and every letter built on it) can always be explained by the exact
     rule it used. Seeded from appeals/data/coverage_policies.json by a data migration.
     """
+
+    series_field = "key"
 
     # Field names match appeals.coverage_facts.Policy one for one (see to_policy()).
     key = models.SlugField(max_length=80, help_text="Stable id, e.g. esketamine-trd-original.")
@@ -109,10 +113,6 @@ class CoveragePolicy(models.Model):
 
     def __str__(self) -> str:
         return f"{self.title} (v{self.version})"
-
-    @classmethod
-    def next_version(cls, key: str) -> int:
-        return (cls.objects.filter(key=key).aggregate(v=Max("version"))["v"] or 0) + 1
 
     def as_dict(self) -> dict[str, Any]:
         data = {name: getattr(self, name) for name in POLICY_FIELDS}
