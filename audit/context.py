@@ -53,11 +53,11 @@ def audit_context(*, request=None, user=None, ip_address: str = "") -> Iterator[
 
 
 def client_ip(request) -> str:
-    """The client's address: REMOTE_ADDR, or behind AUDIT_PROXY_COUNT trusted proxies the
-    address that many hops from the right of X-Forwarded-For (the left part is client-written
-    and can't be trusted)."""
+    """The client's address: REMOTE_ADDR, or behind PROXY_COUNT trusted proxies the address
+    that many hops from the right of X-Forwarded-For (the left part is client-written and
+    can't be trusted). Sign-in lockouts use it too (AXES_CLIENT_IP_CALLABLE)."""
     remote = _clean_ip(request.META.get("REMOTE_ADDR", ""))
-    proxies = getattr(settings, "AUDIT_PROXY_COUNT", 0)
+    proxies = settings.PROXY_COUNT
     if proxies <= 0:
         return remote
     hops = [h.strip() for h in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if h.strip()]

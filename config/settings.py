@@ -185,13 +185,11 @@ AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=30))
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
-# Behind PROXY_COUNT reverse proxies the client is read from X-Forwarded-For (django-ipware);
-# with none, only REMOTE_ADDR counts, so a forged header can't dodge a lockout.
-AXES_IPWARE_PROXY_COUNT = env.int("PROXY_COUNT", default=0)
-AXES_IPWARE_META_PRECEDENCE_ORDER = (
-    ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR") if AXES_IPWARE_PROXY_COUNT else ("REMOTE_ADDR",)
-)
-AUDIT_PROXY_COUNT = AXES_IPWARE_PROXY_COUNT
+# The client's address for lockouts and the audit trail, one rule for both: REMOTE_ADDR, or
+# behind PROXY_COUNT trusted reverse proxies the entry that many hops from the right of
+# X-Forwarded-For (what the first proxy appended; anything left of it is client-written).
+PROXY_COUNT = env.int("PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "audit.context.client_ip"
 
 # Content-Security-Policy: our own static files only; nothing inline without a nonce.
 SECURE_CSP = {

@@ -78,7 +78,7 @@ def test_write_actions_and_typos_are_refused(request_as, clinician, action):
     assert not AuditEntry.objects.filter(kind="access").exists()
 
 
-@override_settings(AUDIT_PROXY_COUNT=1)
+@override_settings(PROXY_COUNT=1)
 def test_behind_one_trusted_proxy_the_forwarded_address_is_recorded(request_as, clinician):
     request = request_as(
         clinician, REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="6.6.6.6, 203.0.113.50"

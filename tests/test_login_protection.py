@@ -121,8 +121,8 @@ def test_another_user_from_the_locked_address_can_still_sign_in(settings, nurse,
 
 
 def test_a_forged_x_forwarded_for_header_does_not_reset_the_count(settings, nurse):
-    # Guards: the client address is REMOTE_ADDR (django-ipware is not installed, so axes
-    # ignores X-Forwarded-For); otherwise an attacker would get a fresh budget of guesses
+    # Guards: with PROXY_COUNT=0 (the default) the client address is REMOTE_ADDR and
+    # X-Forwarded-For is ignored; otherwise an attacker would get a fresh budget of guesses
     # per forged address.
     for n in range(settings.AXES_FAILURE_LIMIT):
         attempt(nurse.username, WRONG, ATTACKER_IP, HTTP_X_FORWARDED_FOR=f"192.0.2.{n + 1}")
@@ -135,16 +135,12 @@ def test_a_forged_x_forwarded_for_header_does_not_reset_the_count(settings, nurs
     assert not signed_in(client)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="OPEN: with django-ipware installed and PROXY_COUNT=1 (XFF first), a client behind "
-    "the proxy is still locked out with the attacker; the ipware proxy-count semantics need "
-    "checking against a real nginx deployment before PROXY_COUNT is documented as working.",
-)
 def test_behind_one_proxy_a_lockout_does_not_spread_to_other_clients(settings, nurse):
-    # What PROXY_COUNT=1 configures (config/settings.py): one trusted proxy, client from XFF.
-    settings.AXES_IPWARE_PROXY_COUNT = 1
-    settings.AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
+    # Guards: AXES_CLIENT_IP_CALLABLE = audit.context.client_ip with PROXY_COUNT=1: the client
+    # is what the proxy appended to X-Forwarded-For (nginx: $proxy_add_x_forwarded_for), not
+    # the proxy's own REMOTE_ADDR, which every client shares. (django-ipware's proxy_count
+    # counts proxies listed inside the header, so with one nginx it read no client at all.)
+    settings.PROXY_COUNT = 1
     proxy = "127.0.0.1"
     fail_until_locked(settings, nurse.username, proxy, HTTP_X_FORWARDED_FOR=ATTACKER_IP)
 
@@ -152,6 +148,24 @@ def test_behind_one_proxy_a_lockout_does_not_spread_to_other_clients(settings, n
 
     assert response.status_code == 302
     assert signed_in(client)
+
+
+def test_behind_one_proxy_a_forged_forwarded_prefix_does_not_reset_the_count(settings, nurse):
+    # The proxy appends the real address after whatever the client sent: only that last entry
+    # counts, so a fresh forged prefix per guess gives no fresh budget.
+    settings.PROXY_COUNT = 1
+    proxy = "127.0.0.1"
+    for n in range(settings.AXES_FAILURE_LIMIT):
+        forged = f"192.0.2.{n + 1}, {ATTACKER_IP}"
+        attempt(nurse.username, WRONG, proxy, HTTP_X_FORWARDED_FOR=forged)
+
+    client, response = attempt(
+        nurse.username, PASSWORD, proxy, HTTP_X_FORWARDED_FOR=f"192.0.2.200, {ATTACKER_IP}"
+    )
+
+    assert response.status_code == 429
+    assert not signed_in(client)
+    assert AccessAttempt.objects.get(username=nurse.username).ip_address == ATTACKER_IP
 
 
 def test_the_tried_password_is_not_stored_with_the_attempt(settings, nurse):
