@@ -23,6 +23,10 @@ from .models import (
 from .sample_context import sample_context
 
 
+class SeriesConflict(Exception):
+    """An "add" found its series started by someone else after the form was validated."""
+
+
 class VersionedAdmin(admin.ModelAdmin):
     """Saving an edit stores a new version and leaves the old row untouched.
 
@@ -74,18 +78,21 @@ class VersionedAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change) -> None:
         series = getattr(obj, obj.series_field)
+        version = obj.next_version(series)
+        if not change and version != 1:
+            raise SeriesConflict  # started by someone else since this form was checked
         obj.pk = None
         obj._state.adding = True
-        obj.version = obj.next_version(series)
+        obj.version = version
         obj.created_by = request.user
         super().save_model(request, obj, form, change=False)
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         try:
             return super().changeform_view(request, object_id, form_url, extra_context)
-        except IntegrityError:
-            # Two "add" saves starting the same new series at the same instant (there is no
-            # row to lock yet): the loser's transaction was rolled back.
+        except (IntegrityError, SeriesConflict):
+            # Two "add" saves starting the same new series at once (there is no row to lock
+            # yet): the loser's transaction was rolled back.
             self.message_user(
                 request,
                 "Someone else saved this at the same moment, so yours was not saved. "

@@ -144,9 +144,9 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STORAGES = {
     # Generated PDFs, uploaded enclosures, logos and signatures hold PHI: they live outside
-    # any web root and are only ever served by permission-checked views.
+    # any web root, encrypted, and are only ever served by permission-checked views.
     "default": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "BACKEND": "intake.storage.EncryptedFileSystemStorage",
         "OPTIONS": {
             "location": env("PRIVATE_STORAGE_ROOT", default=str(BASE_DIR / "var" / "private"))
         },

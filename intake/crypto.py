@@ -1,5 +1,8 @@
 """Encryption at rest for the Medicare number (MBI), and a blind index to search by it.
 
+The same key ring also encrypts generated letters' HTML (EncryptedTextField) and every
+stored file (intake.storage.EncryptedFileSystemStorage): PDFs print the MBI.
+
 The MBI is stored Fernet-encrypted (AES-128-CBC + HMAC-SHA256) with keys from the
 environment, never from the database or the repository (HIPAA §164.312(a)(2)(iv), ASVS
 6.2). Because each encryption is randomised, equality search uses a separate keyed hash:
@@ -30,6 +33,23 @@ def encrypt(value: str) -> str:
 
 def decrypt(token: str) -> str:
     return _fernet().decrypt(token.encode()).decode()
+
+
+def encrypt_bytes(data: bytes) -> bytes:
+    return _fernet().encrypt(data)
+
+
+def decrypt_bytes(token: bytes) -> bytes:
+    return _fernet().decrypt(token)
+
+
+def rotate_bytes(token: bytes) -> bytes:
+    """The same plaintext under the newest key, or the token itself if it already is."""
+    try:
+        Fernet(settings.MBI_ENCRYPTION_KEYS[0]).decrypt(token)
+    except InvalidToken:
+        return _fernet().rotate(token)
+    return token
 
 
 def blind_index(mbi: str) -> str:

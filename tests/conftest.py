@@ -22,7 +22,7 @@ def _fast_and_isolated(settings, tmp_path):
     settings.STORAGES = {
         **settings.STORAGES,
         "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            **settings.STORAGES["default"],
             "OPTIONS": {"location": str(tmp_path / "private")},
         },
     }

@@ -39,6 +39,7 @@ from appeals.models import (
 )
 from audit.models import AuditEntry
 from intake.models import Clinic, Coverage, Patient, Provider, TreatmentTrial
+from intake.storage import is_encrypted
 from tests.factories import CLINICIAN, PASSWORD, PatientFactory, UserFactory
 from tests.factories_appeals import EnclosureFactory, blank_pdf
 
@@ -68,13 +69,14 @@ def storage_root() -> Path:
 
 
 def stored_files() -> dict[str, str]:
-    """Every file under the private storage: name -> SHA-256."""
+    """Every file under the private storage: name -> SHA-256 of its content (as read through
+    the storage, which decrypts). On disk every one of them is ciphertext."""
     root = storage_root()
-    return {
-        path.relative_to(root).as_posix(): sha256(path.read_bytes())
-        for path in sorted(root.rglob("*"))
-        if path.is_file()
-    }
+    names = [p.relative_to(root).as_posix() for p in sorted(root.rglob("*")) if p.is_file()]
+    for name in names:
+        assert is_encrypted((root / name).read_bytes()), f"{name} is plaintext on disk"
+    storage = storages["default"]
+    return {name: sha256(storage.open(name).read()) for name in names}
 
 
 def audit_trail() -> list[tuple[int, str]]:
@@ -183,7 +185,7 @@ def test_round_trip_restores_rows_and_files_exactly(tmp_path):
     manifest = json.loads(read_member(archive, "manifest.json"))
     assert {f["path"]: f["sha256"] for f in manifest["files"]} == files_before
     for entry in manifest["files"]:
-        assert entry["size"] == (storage_root() / entry["path"]).stat().st_size
+        assert entry["size"] == storages["default"].size(entry["path"])
     dump = read_member(archive, "database.json")
     assert manifest["database"]["sha256"] == sha256(dump)
     rows = manifest["database"]["rows"]
