@@ -14,7 +14,7 @@ def _scoped(queryset, user, clinic_path: str):
 
 
 def patients_for(user):
-    return _scoped(Patient.objects.select_related("clinic"), user, "clinic")
+    return Patient.objects.select_related("clinic").for_user(user)
 
 
 def documents_for(user):

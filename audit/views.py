@@ -102,9 +102,7 @@ def _patient_names(user, ids: set[int]) -> dict[int, str]:
     """Names of the page's patients the viewer may see (deleted patients have none)."""
     if not ids:
         return {}
-    patients = Patient.objects.filter(pk__in=ids)
-    if not user.is_superuser:
-        patients = patients.for_user(user)
+    patients = Patient.objects.filter(pk__in=ids).for_user(user)
     return {p.pk: p.full_name for p in patients.only("first_name", "middle_name", "last_name")}
 
 

@@ -3,10 +3,11 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from appeals import access
 from appeals.patient_panels import home_panels, patient_panels
 from audit import AccessAction, record_access
 from intake.decorators import permission_required
@@ -19,25 +20,11 @@ from .models import Patient
 SEARCH_SESSION_KEY = "patient_search"
 
 
-def get_patient_for_user(request, pk: int, *, for_update: bool = False) -> Patient:
-    """The patient if the user's clinics include theirs; 404 otherwise (never a leak)."""
-    patients = Patient.objects.select_related("clinic")
-    if not request.user.is_superuser:
-        patients = patients.filter(clinic__staff=request.user)
-    if for_update:
-        patients = patients.select_for_update()
-    return get_object_or_404(patients, pk=pk)
-
-
-def patients_for_user(user):
-    patients = Patient.objects.select_related("clinic", "coverage")
-    return patients if user.is_superuser else patients.filter(clinic__staff=user)
-
-
 @login_required
 def home(request):
     in_progress = (
-        patients_for_user(request.user)
+        Patient.objects.select_related("clinic", "coverage")
+        .for_user(request.user)
         .filter(intake_completed_at__isnull=True)
         .order_by("-updated_at")[:20]
         if request.user.has_perm("intake.view_patient")
@@ -56,7 +43,8 @@ def patient_list(request):
             request.session[SEARCH_SESSION_KEY] = form.cleaned_data["q"]
         return redirect("intake:patient-list")
     query = request.session.get(SEARCH_SESSION_KEY, "")
-    patients = search.filter_patients(patients_for_user(request.user), query)
+    patients = Patient.objects.select_related("clinic", "coverage").for_user(request.user)
+    patients = search.filter_patients(patients, query)
     page = Paginator(patients, 25).get_page(request.GET.get("page"))
     return render(
         request,
@@ -67,7 +55,7 @@ def patient_list(request):
 
 @permission_required("intake.view_patient")
 def patient_detail(request, pk: int):
-    patient = get_patient_for_user(request, pk)
+    patient = access.get_patient(request, pk)
     record_access(request, AccessAction.VIEW, patient, patient=patient)
     context = {
         "patient": patient,
@@ -98,7 +86,7 @@ def intake_start(request):
 
 @permission_required("intake.change_patient")
 def patient_edit(request, pk: int):
-    patient = get_patient_for_user(request, pk)
+    patient = access.get_patient(request, pk)
     form = PatientForm(request.POST or None, instance=patient, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
@@ -127,7 +115,7 @@ def patient_edit(request, pk: int):
 def intake_step(request, pk: int, step: str):
     if step not in steps.STEPS:
         raise Http404("No such intake step")
-    patient = get_patient_for_user(request, pk)
+    patient = access.get_patient(request, pk)
     current = steps.STEPS[step]
     bound = current.build(patient, request.POST or None)
     if request.method == "POST":
@@ -161,7 +149,7 @@ def intake_step(request, pk: int, step: str):
 
 @permission_required("intake.change_patient")
 def intake_review(request, pk: int):
-    patient = get_patient_for_user(request, pk)
+    patient = access.get_patient(request, pk)
     missing = steps.missing_sections(patient)
     if request.method == "POST":
         if missing:

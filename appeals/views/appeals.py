@@ -194,15 +194,9 @@ def build_packet(request, pk: int):
 def file_appeal(request, pk: int):
     appeal = access.get_appeal(request, pk)
     form = FileAppealForm(request.POST, instance=appeal)
-    if form.is_valid():
-        try:
-            appeal_actions.file_appeal(appeal, form.cleaned_data)
-        except AppealError as exc:
-            messages.error(request, str(exc))
-        else:
-            messages.success(request, "Appeal marked as filed.")
-        return redirect(appeal)
-    return _detail_with(request, appeal, file_form=form)
+    return _submit(
+        request, appeal, form, "file_form", appeal_actions.file_appeal, "Appeal marked as filed."
+    )
 
 
 @require_POST
@@ -210,15 +204,23 @@ def file_appeal(request, pk: int):
 def record_decision(request, pk: int):
     appeal = access.get_appeal(request, pk)
     form = DecisionForm(request.POST, instance=appeal)
-    if form.is_valid():
-        try:
-            appeal_actions.record_decision(appeal, form.cleaned_data)
-        except AppealError as exc:
-            messages.error(request, str(exc))
-        else:
-            messages.success(request, "Decision recorded.")
-        return redirect(appeal)
-    return _detail_with(request, appeal, decision_form=form)
+    return _submit(
+        request, appeal, form, "decision_form", appeal_actions.record_decision, "Decision recorded."
+    )
+
+
+def _submit(request, appeal, form, form_name: str, action, success: str):
+    """Run the action with a valid form (an AppealError becomes a message), then back to the
+    appeal; an invalid form re-shows the appeal page with it bound under ``form_name``."""
+    if not form.is_valid():
+        return _detail_with(request, appeal, **{form_name: form})
+    try:
+        action(appeal, form.cleaned_data)
+    except AppealError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, success)
+    return redirect(appeal)
 
 
 @require_POST
