@@ -1,4 +1,4 @@
-"""Backup and restore (appeals/backup.py): the round trip, and every refusal.
+"""Backup and restore (appeals/backup/): the round trip, and every refusal.
 
 The tests that run `backup` are transactional: it opens its own REPEATABLE READ snapshot, which
 PostgreSQL only allows as the first statement of a transaction (not inside a test's). They

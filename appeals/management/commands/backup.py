@@ -3,7 +3,7 @@
     python manage.py backup --out /srv/backups/clinic-$(date -u +%Y%m%dT%H%M%SZ).tar.gz
 
 Exit status 1 (nothing written) if a stored document no longer matches the SHA-256 in its
-row, or if the file already exists. The logic lives in appeals/backup.py; docs/operations.md
+row, or if the file already exists. The logic lives in appeals/backup/; docs/operations.md
 ("Backups") is the operator's guide.
 """
 

@@ -5,7 +5,7 @@
 Exit status 2 if the target database already has patients or users (unless --force) or
 append-only audit rows; 1 if the archive is damaged, altered or unsafe (paths escaping the
 storage root, links), if its migration state differs from this code's, or if the restored
-instance fails verification. The logic lives in appeals/backup.py.
+instance fails verification. The logic lives in appeals/backup/.
 """
 
 from __future__ import annotations
