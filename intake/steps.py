@@ -94,15 +94,13 @@ class StaleEdit(Exception):
     """Someone saved this patient's intake after the form was loaded."""
 
 
-def claim_version(patient: Patient, loaded_version: int | None) -> None:
+def claim_version(patient: Patient, loaded_version: int) -> None:
     """Optimistic lock: move the patient from the version the form was loaded at to the next.
 
     The conditional UPDATE is atomic, so of two saves from the same starting version exactly
     one wins; the other gets StaleEdit and its input is shown back, not lost.
     """
-    rows = Patient.objects.filter(pk=patient.pk)
-    if loaded_version is not None:
-        rows = rows.filter(lock_version=loaded_version)
+    rows = Patient.objects.filter(pk=patient.pk, lock_version=loaded_version)
     if not rows.update(lock_version=F("lock_version") + 1, updated_at=timezone.now()):
         raise StaleEdit
     patient.refresh_from_db(fields=["lock_version"])

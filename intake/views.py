@@ -178,15 +178,13 @@ def _step_context(patient: Patient | None, step: str, **extra) -> dict:
     }
 
 
-def _loaded_version(request) -> int | None:
-    """The patient version the form was loaded at; None if the form didn't say (no check)."""
-    raw = request.POST.get("lock_version")
-    if raw is None:
-        return None
+def _loaded_version(request) -> int:
+    """The patient version the form was loaded at. A form that doesn't say (or says nonsense)
+    is treated as stale: saving it could overwrite a colleague's edit unseen."""
     try:
-        return int(raw)
+        return int(request.POST.get("lock_version", ""))
     except ValueError:
-        return -1  # tampered: treat as stale
+        return -1
 
 
 def _after_step(request, patient: Patient, next_step: str):

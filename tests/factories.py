@@ -65,6 +65,7 @@ __all__ = [
     "TreatmentTrialFactory",
     "UserFactory",
     "complete_intake",
+    "current_version",
     "make_mbi",
     "make_npi",
 ]
@@ -375,3 +376,14 @@ def complete_intake(
         patient.intake_completed_at = timezone.now()
     patient.save()
     return patient
+
+
+def current_version(patient: Patient) -> dict[str, int]:
+    """The hidden `lock_version` field of an intake page opened now, as the browser submits it.
+
+    Every intake step and the patient edit page refuse (409) a POST whose lock_version is
+    missing or not the patient's current one, so a test posts `{**DATA, **current_version(p)}`.
+    Read it right before each POST: every save bumps the version.
+    """
+    patient.refresh_from_db(fields=["lock_version"])
+    return {"lock_version": patient.lock_version}

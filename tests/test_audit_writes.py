@@ -23,6 +23,7 @@ from tests.factories import (
     DiagnosisFactory,
     PatientFactory,
     UserFactory,
+    current_version,
 )
 from tests.factories_appeals import AppealLetterFactory, EnclosureFactory
 
@@ -252,6 +253,7 @@ def test_front_desk_saving_the_coverage_step_is_recorded_with_user_ip_and_no_mbi
             "part_b_effective": "2018-03-01",
             "medigap_plan": "Plan G",
             "medicaid_dual": "none",
+            **current_version(patient),
         },
         REMOTE_ADDR="203.0.113.9",
     )

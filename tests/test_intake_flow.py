@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from intake.choices import IntakeStep
 from intake.models import Patient
-from tests.factories import PatientFactory
+from tests.factories import PatientFactory, current_version
 
 TODAY = date.today()
 
@@ -150,7 +150,7 @@ def test_front_desk_completes_the_whole_intake_and_each_step_is_saved_at_once(
 
     # 2. Coverage: the MBI typed in lower case is stored in canonical form.
     assert desk.get(step_url(patient, "coverage")).status_code == 200
-    response = desk.post(step_url(patient, "coverage"), COVERAGE)
+    response = desk.post(step_url(patient, "coverage"), {**COVERAGE, **current_version(patient)})
     assert response["Location"] == step_url(patient, "clinical")
     patient.refresh_from_db()
     assert patient.coverage.mbi == "1EG4TE5MK73"
@@ -161,7 +161,11 @@ def test_front_desk_completes_the_whole_intake_and_each_step_is_saved_at_once(
     assert desk.get(step_url(patient, "clinical")).status_code == 200
     response = desk.post(
         step_url(patient, "clinical"),
-        {**formset_data("dx", [DIAGNOSIS]), **formset_data("score", SCORES)},
+        {
+            **formset_data("dx", [DIAGNOSIS]),
+            **formset_data("score", SCORES),
+            **current_version(patient),
+        },
     )
     assert response["Location"] == step_url(patient, "history")
     patient.refresh_from_db()
@@ -175,7 +179,9 @@ def test_front_desk_completes_the_whole_intake_and_each_step_is_saved_at_once(
 
     # 4. History: two trials in one formset (TOTAL_FORMS=2).
     assert desk.get(step_url(patient, "history")).status_code == 200
-    response = desk.post(step_url(patient, "history"), formset_data("trial", TRIALS))
+    response = desk.post(
+        step_url(patient, "history"), {**formset_data("trial", TRIALS), **current_version(patient)}
+    )
     assert response["Location"] == step_url(patient, "screening")
     patient.refresh_from_db()
     trials = {t.drug_name: t for t in patient.trials.all()}
@@ -187,7 +193,7 @@ def test_front_desk_completes_the_whole_intake_and_each_step_is_saved_at_once(
 
     # 5. Screening.
     assert desk.get(step_url(patient, "screening")).status_code == 200
-    response = desk.post(step_url(patient, "screening"), SCREENING)
+    response = desk.post(step_url(patient, "screening"), {**SCREENING, **current_version(patient)})
     assert response["Location"] == step_url(patient, "request")
     patient.refresh_from_db()
     assert patient.screening.blood_pressure == "128/82 mmHg"
@@ -197,7 +203,9 @@ def test_front_desk_completes_the_whole_intake_and_each_step_is_saved_at_once(
 
     # 6. Treatment request: on to the patient page for review.
     assert desk.get(step_url(patient, "request")).status_code == 200
-    response = desk.post(step_url(patient, "request"), request_data(provider))
+    response = desk.post(
+        step_url(patient, "request"), {**request_data(provider), **current_version(patient)}
+    )
     assert response["Location"] == patient.get_absolute_url()
     patient.refresh_from_db()
     treatment = patient.current_request()
@@ -246,7 +254,7 @@ def test_front_desk_completes_the_whole_intake_and_each_step_is_saved_at_once(
 
 def test_intake_progress_survives_stopping_after_the_coverage_step(desk, clinic, page_text):
     patient = start_intake(desk, clinic)
-    desk.post(step_url(patient, "coverage"), COVERAGE)
+    desk.post(step_url(patient, "coverage"), {**COVERAGE, **current_version(patient)})
 
     # The user walks away; later the home page and patient page pick up where they left.
     home = page_text(desk.get(reverse("home")))
@@ -263,7 +271,10 @@ def test_intake_progress_survives_stopping_after_the_coverage_step(desk, clinic,
 def test_a_step_with_an_error_saves_nothing_and_keeps_what_was_typed(desk, clinic):
     patient = start_intake(desk, clinic)
 
-    response = desk.post(step_url(patient, "coverage"), {**COVERAGE, "part_b_effective": ""})
+    response = desk.post(
+        step_url(patient, "coverage"),
+        {**COVERAGE, "part_b_effective": "", **current_version(patient)},
+    )
 
     assert response.status_code == 200
     assert "nothing on this page was saved yet" in response.content.decode()
@@ -296,7 +307,9 @@ def test_finishing_is_refused_while_sections_are_missing(desk, clinic, page_text
 def test_save_and_return_to_patient_goes_back_to_the_patient_page(desk, clinic, step, data):
     patient = PatientFactory(clinic=clinic)
 
-    response = desk.post(step_url(patient, step), {**data, "return": "detail"})
+    response = desk.post(
+        step_url(patient, step), {**data, "return": "detail", **current_version(patient)}
+    )
 
     assert response.status_code == 302
     assert response["Location"] == patient.get_absolute_url()
@@ -307,7 +320,7 @@ def test_save_and_return_from_the_patient_step_goes_back_to_the_patient_page(des
 
     response = desk.post(
         reverse("intake:patient-edit", args=[patient.pk]),
-        {**PATIENT, "clinic": clinic.pk, "return": "detail"},
+        {**PATIENT, "clinic": clinic.pk, "return": "detail", **current_version(patient)},
     )
 
     assert response["Location"] == patient.get_absolute_url()
@@ -322,7 +335,10 @@ def test_editing_a_section_of_a_finished_intake_from_the_patient_page(desk, clin
     page = desk.get(edit_screening)
     assert page.status_code == 200
     assert "Save and return to patient" in page_text(page)
-    response = desk.post(edit_screening, {**SCREENING, "bp_systolic": "141", "bp_diastolic": "91"})
+    response = desk.post(
+        edit_screening,
+        {**SCREENING, "bp_systolic": "141", "bp_diastolic": "91", **current_version(patient)},
+    )
 
     # A finished intake goes straight back to the patient page, still complete.
     assert response["Location"] == patient.get_absolute_url()
@@ -336,7 +352,13 @@ def test_editing_patient_details_from_the_patient_page(desk, clinic, page_text):
 
     response = desk.post(
         reverse("intake:patient-edit", args=[patient.pk]),
-        {**PATIENT, "clinic": clinic.pk, "phone": "585-555-0199", "city": "Pittsford"},
+        {
+            **PATIENT,
+            "clinic": clinic.pk,
+            "phone": "585-555-0199",
+            "city": "Pittsford",
+            **current_version(patient),
+        },
     )
 
     assert response["Location"] == patient.get_absolute_url()
@@ -360,7 +382,10 @@ def test_removing_a_trial_from_the_history(desk, clinic):
         for index, trial in enumerate(trials)
     ]
 
-    response = desk.post(step_url(patient, "history"), formset_data("trial", rows, initial=2))
+    response = desk.post(
+        step_url(patient, "history"),
+        {**formset_data("trial", rows, initial=2), **current_version(patient)},
+    )
 
     assert response.status_code == 302
     assert list(patient.trials.values_list("drug_name", flat=True)) == [trials[1].drug_name]

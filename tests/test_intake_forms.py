@@ -10,12 +10,14 @@ from datetime import date, timedelta
 import pytest
 from django.urls import reverse
 
+from intake.choices import IntakeStep
 from intake.models import Coverage, Diagnosis, Patient, Provider, Screening, SymptomScore
 from tests.factories import (
     DiagnosisFactory,
     PatientFactory,
     ProviderFactory,
     TreatmentRequestFactory,
+    current_version,
     make_npi,
 )
 from tests.test_intake_flow import (
@@ -72,7 +74,9 @@ def clinical(diagnoses: list[dict], scores: list[dict] | None = None) -> dict:
 def test_malformed_mbi_is_explained_next_to_the_field_and_nothing_is_saved(
     desk, patient, field_text, mbi, message
 ):
-    response = desk.post(step_url(patient, "coverage"), {**COVERAGE, "mbi": mbi})
+    response = desk.post(
+        step_url(patient, "coverage"), {**COVERAGE, "mbi": mbi, **current_version(patient)}
+    )
 
     assert response.status_code == 200
     assert NOT_SAVED in response.content.decode()
@@ -81,14 +85,20 @@ def test_malformed_mbi_is_explained_next_to_the_field_and_nothing_is_saved(
 
 
 def test_mbi_longer_than_eleven_characters_is_refused(desk, patient, field_text):
-    response = desk.post(step_url(patient, "coverage"), {**COVERAGE, "mbi": "1EG4TE5MK7344"})
+    response = desk.post(
+        step_url(patient, "coverage"),
+        {**COVERAGE, "mbi": "1EG4TE5MK7344", **current_version(patient)},
+    )
 
     assert "11 characters" in field_text(response, "id_mbi")
     assert not Coverage.objects.filter(patient=patient).exists()
 
 
 def test_mbi_typed_with_dashes_as_on_the_card_is_accepted(desk, patient):
-    response = desk.post(step_url(patient, "coverage"), {**COVERAGE, "mbi": "1eg4-te5-mk73"})
+    response = desk.post(
+        step_url(patient, "coverage"),
+        {**COVERAGE, "mbi": "1eg4-te5-mk73", **current_version(patient)},
+    )
 
     assert response.status_code == 302
     assert Coverage.objects.get(patient=patient).mbi == "1EG4TE5MK73"
@@ -96,7 +106,8 @@ def test_mbi_typed_with_dashes_as_on_the_card_is_accepted(desk, patient):
 
 def test_medicare_without_an_mbi_or_part_b_date_is_refused(desk, patient, field_text):
     response = desk.post(
-        step_url(patient, "coverage"), {**COVERAGE, "mbi": "", "part_b_effective": ""}
+        step_url(patient, "coverage"),
+        {**COVERAGE, "mbi": "", "part_b_effective": "", **current_version(patient)},
     )
 
     assert "Enter the Medicare number (MBI) from the patient's Medicare card." in field_text(
@@ -111,7 +122,13 @@ def test_medicare_without_an_mbi_or_part_b_date_is_refused(desk, patient, field_
 def test_medicare_advantage_without_plan_name_or_member_id_is_refused(desk, patient, field_text):
     response = desk.post(
         step_url(patient, "coverage"),
-        {**COVERAGE, "program": "advantage", "ma_plan_name": "", "ma_member_id": ""},
+        {
+            **COVERAGE,
+            "program": "advantage",
+            "ma_plan_name": "",
+            "ma_member_id": "",
+            **current_version(patient),
+        },
     )
 
     assert "Enter the Medicare Advantage plan's name." in field_text(response, "id_ma_plan_name")
@@ -120,7 +137,10 @@ def test_medicare_advantage_without_plan_name_or_member_id_is_refused(desk, pati
 
 
 def test_coverage_ending_before_it_starts_is_refused(desk, patient, field_text):
-    response = desk.post(step_url(patient, "coverage"), {**COVERAGE, "coverage_end": "2017-12-31"})
+    response = desk.post(
+        step_url(patient, "coverage"),
+        {**COVERAGE, "coverage_end": "2017-12-31", **current_version(patient)},
+    )
 
     assert "Coverage can't end before it starts." in field_text(response, "id_coverage_end")
     assert not Coverage.objects.filter(patient=patient).exists()
@@ -129,11 +149,36 @@ def test_coverage_ending_before_it_starts_is_refused(desk, patient, field_text):
 def test_a_patient_without_medicare_needs_no_mbi(desk, patient):
     response = desk.post(
         step_url(patient, "coverage"),
-        {"program": "none", "mbi": "", "medicaid_dual": "none"},
+        {"program": "none", "mbi": "", "medicaid_dual": "none", **current_version(patient)},
     )
 
     assert response.status_code == 302
     assert Coverage.objects.get(patient=patient).program == "none"
+
+
+# --- The loaded version ------------------------------------------------------------------
+
+
+def test_a_step_posted_without_its_lock_version_is_refused_and_saves_nothing(
+    desk, patient, page_text
+):
+    # A form that doesn't say which version of the patient it was loaded at could overwrite
+    # a colleague's save unseen, so it is treated as stale.
+    loaded_at = current_version(patient)["lock_version"]
+
+    response = desk.post(step_url(patient, "coverage"), COVERAGE)
+
+    assert response.status_code == 409
+    assert "Your entries are below and were NOT saved" in page_text(response)
+    patient.refresh_from_db()
+    assert patient.lock_version == loaded_at
+    assert patient.intake_step == IntakeStep.COVERAGE
+    assert not Coverage.objects.filter(patient=patient).exists()
+
+    # The control: the same entries with the version the page was loaded at are saved.
+    response = desk.post(step_url(patient, "coverage"), {**COVERAGE, **current_version(patient)})
+    assert response.status_code == 302
+    assert Coverage.objects.get(patient=patient).mbi == "1EG4TE5MK73"
 
 
 # --- Patient -----------------------------------------------------------------------------
@@ -221,7 +266,8 @@ def test_icd10_category_or_unknown_code_is_explained_next_to_the_code(
     desk, patient, field_text, code, message
 ):
     response = desk.post(
-        step_url(patient, "clinical"), clinical([dx(code, True)], [score("phq9", 20)])
+        step_url(patient, "clinical"),
+        {**clinical([dx(code, True)], [score("phq9", 20)]), **current_version(patient)},
     )
 
     assert NOT_SAVED in response.content.decode()
@@ -231,7 +277,10 @@ def test_icd10_category_or_unknown_code_is_explained_next_to_the_code(
 
 
 def test_the_same_diagnosis_code_twice_is_refused_in_plain_words(desk, patient, page_text):
-    response = desk.post(step_url(patient, "clinical"), clinical([dx("F33.2", True), dx("f332")]))
+    response = desk.post(
+        step_url(patient, "clinical"),
+        {**clinical([dx("F33.2", True), dx("f332")]), **current_version(patient)},
+    )
 
     assert response.status_code == 200
     assert NOT_SAVED in page_text(response)
@@ -247,7 +296,11 @@ def test_adding_a_code_the_patient_already_has_is_refused_next_to_the_new_row(
 
     response = desk.post(
         step_url(patient, "clinical"),
-        {**formset_data("dx", rows, initial=1), **formset_data("score", [])},
+        {
+            **formset_data("dx", rows, initial=1),
+            **formset_data("score", []),
+            **current_version(patient),
+        },
     )
 
     assert response.status_code == 200
@@ -262,7 +315,11 @@ def test_deleting_a_diagnosis_and_entering_the_same_code_again_in_one_save(desk,
 
     response = desk.post(
         step_url(patient, "clinical"),
-        {**formset_data("dx", rows, initial=1), **formset_data("score", [])},
+        {
+            **formset_data("dx", rows, initial=1),
+            **formset_data("score", []),
+            **current_version(patient),
+        },
     )
 
     assert response.status_code == 302
@@ -271,7 +328,8 @@ def test_deleting_a_diagnosis_and_entering_the_same_code_again_in_one_save(desk,
 
 def test_two_primary_diagnoses_are_refused(desk, patient, page_text):
     response = desk.post(
-        step_url(patient, "clinical"), clinical([dx("F33.2", True), dx("F41.1", True)])
+        step_url(patient, "clinical"),
+        {**clinical([dx("F33.2", True), dx("F41.1", True)]), **current_version(patient)},
     )
 
     assert "Mark only one diagnosis as primary." in page_text(response)
@@ -294,7 +352,10 @@ def test_score_out_of_the_instruments_range_is_explained_next_to_the_score(
 ):
     response = desk.post(
         step_url(patient, "clinical"),
-        clinical([dx("F33.2", True)], [score("phq9", 20), score(instrument, value)]),
+        {
+            **clinical([dx("F33.2", True)], [score("phq9", 20), score(instrument, value)]),
+            **current_version(patient),
+        },
     )
 
     assert message in field_text(response, "id_score-1-score")
@@ -307,7 +368,8 @@ def test_score_out_of_the_instruments_range_is_explained_next_to_the_score(
 )
 def test_the_top_score_of_each_instrument_is_accepted(desk, patient, instrument, top):
     response = desk.post(
-        step_url(patient, "clinical"), clinical([dx("F33.2", True)], [score(instrument, top)])
+        step_url(patient, "clinical"),
+        {**clinical([dx("F33.2", True)], [score(instrument, top)]), **current_version(patient)},
     )
 
     assert response.status_code == 302
@@ -317,7 +379,10 @@ def test_the_top_score_of_each_instrument_is_accepted(desk, patient, instrument,
 def test_score_dated_in_the_future_is_refused(desk, patient, field_text):
     response = desk.post(
         step_url(patient, "clinical"),
-        clinical([dx("F33.2", True)], [score("phq9", 20, on=TOMORROW)]),
+        {
+            **clinical([dx("F33.2", True)], [score("phq9", 20, on=TOMORROW)]),
+            **current_version(patient),
+        },
     )
 
     assert "The date can't be in the future." in field_text(response, "id_score-0-administered_on")
@@ -350,7 +415,9 @@ def test_bad_trial_is_explained_next_to_its_field_and_no_trial_is_saved(
 ):
     rows = [TRIALS[1], {**TRIALS[0], **changes}]
 
-    response = desk.post(step_url(patient, "history"), formset_data("trial", rows))
+    response = desk.post(
+        step_url(patient, "history"), {**formset_data("trial", rows), **current_version(patient)}
+    )
 
     assert message in field_text(response, f"id_trial-1-{field}")
     assert not patient.trials.exists()
@@ -381,7 +448,9 @@ def test_bad_trial_is_explained_next_to_its_field_and_no_trial_is_saved(
 def test_bad_blood_pressure_is_explained_next_to_its_field_and_nothing_is_saved(
     desk, patient, field_text, changes, field, message
 ):
-    response = desk.post(step_url(patient, "screening"), {**SCREENING, **changes})
+    response = desk.post(
+        step_url(patient, "screening"), {**SCREENING, **changes, **current_version(patient)}
+    )
 
     assert message in field_text(response, f"id_{field}")
     assert not Screening.objects.exists()
@@ -390,7 +459,13 @@ def test_bad_blood_pressure_is_explained_next_to_its_field_and_nothing_is_saved(
 def test_screening_without_any_blood_pressure_is_accepted(desk, patient):
     response = desk.post(
         step_url(patient, "screening"),
-        {**SCREENING, "bp_systolic": "", "bp_diastolic": "", "bp_taken_on": ""},
+        {
+            **SCREENING,
+            "bp_systolic": "",
+            "bp_diastolic": "",
+            "bp_taken_on": "",
+            **current_version(patient),
+        },
     )
 
     assert response.status_code == 302
@@ -404,14 +479,20 @@ def test_screening_without_any_blood_pressure_is_accepted(desk, patient):
 def test_invalid_hcpcs_code_is_explained_next_to_the_codes(
     desk, patient, provider, field_text, codes
 ):
-    response = desk.post(step_url(patient, "request"), {**request_data(provider), "codes": codes})
+    response = desk.post(
+        step_url(patient, "request"),
+        {**request_data(provider), "codes": codes, **current_version(patient)},
+    )
 
     assert "is not a HCPCS or CPT code" in field_text(response, "id_codes")
     assert not patient.treatment_requests.exists()
 
 
 def test_request_without_codes_is_refused(desk, patient, provider, field_text):
-    response = desk.post(step_url(patient, "request"), {**request_data(provider), "codes": " , "})
+    response = desk.post(
+        step_url(patient, "request"),
+        {**request_data(provider), "codes": " , ", **current_version(patient)},
+    )
 
     assert "Enter at least one HCPCS or CPT code." in field_text(response, "id_codes")
     assert not patient.treatment_requests.exists()
@@ -422,7 +503,9 @@ def test_provider_from_another_clinic_cannot_order_the_treatment(
 ):
     outsider = ProviderFactory(clinic=other_clinic)
 
-    response = desk.post(step_url(patient, "request"), request_data(outsider))
+    response = desk.post(
+        step_url(patient, "request"), {**request_data(outsider), **current_version(patient)}
+    )
 
     assert "Select a valid choice" in field_text(response, "id_ordering_provider")
     assert not patient.treatment_requests.exists()
@@ -450,7 +533,10 @@ def test_only_the_clinics_active_providers_are_offered(desk, patient, provider, 
 def test_bad_request_details_are_explained_next_to_the_field(
     desk, patient, provider, field_text, changes, field, message
 ):
-    response = desk.post(step_url(patient, "request"), {**request_data(provider), **changes})
+    response = desk.post(
+        step_url(patient, "request"),
+        {**request_data(provider), **changes, **current_version(patient)},
+    )
 
     assert message in field_text(response, f"id_{field}")
     assert not patient.treatment_requests.exists()
@@ -459,7 +545,10 @@ def test_bad_request_details_are_explained_next_to_the_field(
 def test_a_failed_edit_leaves_the_saved_request_unchanged(desk, patient, provider):
     saved = TreatmentRequestFactory(patient=patient, ordering_provider=provider, codes="G2083")
 
-    desk.post(step_url(patient, "request"), {**request_data(provider), "codes": "G208"})
+    desk.post(
+        step_url(patient, "request"),
+        {**request_data(provider), "codes": "G208", **current_version(patient)},
+    )
 
     saved.refresh_from_db()
     assert saved.codes == "G2083"

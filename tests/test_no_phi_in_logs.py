@@ -21,7 +21,7 @@ from django.urls import reverse
 
 from appeals.models import Denial, GeneratedDocument
 from intake.models import Patient
-from tests.factories_documents import generate_buttons
+from tests.factories_documents import form_fields, generate_buttons
 
 FIRST = "Wilhelmina"
 LAST = "Zabriskiewicz"
@@ -136,8 +136,11 @@ def run_intake(client: Client, clinic, provider) -> Patient:
 
     def step(name: str, data: dict) -> None:
         url = reverse("intake:intake-step", args=[patient.pk, name])
-        assert client.get(url).status_code == 200
-        response = client.post(url, data)
+        page = client.get(url)
+        assert page.status_code == 200
+        # Submitted with the lock_version the page was loaded at, as the browser does.
+        loaded = form_fields(page, containing="lock_version")["lock_version"]
+        response = client.post(url, {**data, "lock_version": loaded})
         assert response.status_code == 302, (name, response.content.decode()[:800])
         client.get(response["Location"])
 
