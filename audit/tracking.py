@@ -42,6 +42,7 @@ TRACKED_MODELS: dict[str, str | None] = {
     "appeals.Denial": "claim.patient_id",
     "appeals.Appeal": "denial.claim.patient_id",
     "appeals.Enclosure": "appeal.denial.claim.patient_id",
+    "intake.MfaEnrolment": None,
     settings.AUTH_USER_MODEL: None,
     "auth.Group": None,
 }
@@ -64,6 +65,7 @@ TRACKED_M2M: list[tuple[str, str]] = [
 REDACTED_FIELDS: dict[str, frozenset[str]] = {
     "intake.coverage": frozenset({"mbi", "mbi_index"}),
     "appeals.generateddocument": frozenset({"html"}),
+    "intake.mfaenrolment": frozenset({"code_hash"}),
     settings.AUTH_USER_MODEL.lower(): frozenset({"password"}),
 }
 

@@ -176,6 +176,9 @@ SESSION_ABSOLUTE_HOURS = env.int("SESSION_ABSOLUTE_HOURS", default=12)
 MFA_ENFORCED = env.bool("MFA_ENFORCED", default=True)  # off only in the unit-test run
 MFA_REQUIRED_ROLES = ["Clinician", "Billing", "Clinic admin"]
 MFA_REQUIRED_FOR_ALL = env.bool("MFA_REQUIRED_FOR_ALL", default=False)
+# Enrolling an authenticator needs a one-time code from a clinic admin (intake/mfa.py), so a
+# password alone can't claim an account's second factor. Off in the local demo.
+MFA_ENROLMENT_CODE_REQUIRED = env.bool("MFA_ENROLMENT_CODE_REQUIRED", default=not DEBUG)
 OTP_TOTP_ISSUER = env("OTP_TOTP_ISSUER", default="Medicare desk")
 
 # Brute-force protection keyed on username AND address, so one attacker can't lock a

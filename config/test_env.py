@@ -13,6 +13,8 @@ os.environ.setdefault("STATIC_MANIFEST", "0")
 # Unit tests sign in with force_login; MFA has its own tests that switch it back on
 # (tests/test_mfa.py) and the browser tests sign in with a real TOTP code.
 os.environ.setdefault("MFA_ENFORCED", "0")
+# Likewise the admin-issued enrolment code: tests/test_mfa_enrolment.py switches it on.
+os.environ.setdefault("MFA_ENROLMENT_CODE_REQUIRED", "0")
 # Throwaway MBI keys for the test run (Fernet keys are 32 url-safe base64 bytes).
 os.environ.setdefault("MBI_ENCRYPTION_KEYS", "dGVzdC1vbmx5LWtleS1mb3ItbWJpLWVuY3J5cHRpb24=")
 os.environ.setdefault("MBI_INDEX_KEY", "test-only-blind-index-key")

@@ -4,7 +4,9 @@ from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import Group
+from django.template.response import TemplateResponse
 
+from .mfa import issue_enrolment_code
 from .models import (
     Clinic,
     Coverage,
@@ -122,6 +124,24 @@ class StaffUserAdmin(UserAdmin):
             (name, {**opts, "fields": [f for f in opts["fields"] if f not in hidden]})
             for name, opts in fieldsets
         ]
+
+    actions = ["issue_mfa_enrolment_codes"]
+
+    @admin.action(
+        description="Issue a two-step sign-in enrolment code (replaces their authenticator)",
+        permissions=["change"],
+    )
+    def issue_mfa_enrolment_codes(self, request, queryset):
+        # Shown on this response only: the codes are not stored anywhere readable (only
+        # their hashes), not even in a flash message.
+        issued = [(user, *issue_enrolment_code(user, request.user)) for user in queryset]
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Enrolment codes",
+            "issued": issued,
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/intake/mfa_enrolment_codes.html", context)
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if db_field.name == "groups" and not request.user.is_superuser:
