@@ -12,7 +12,7 @@ from intake.models import Patient
 
 from . import deadlines, letters, packet
 from .assessments import assessment_on
-from .documents import final_pdf, generate_document
+from .documents import DocumentError, final_pdf, generate_document, replayed
 from .models import Appeal, Claim, ClaimLine, Denial, DocumentKind, Enclosure, GeneratedDocument
 
 
@@ -240,16 +240,13 @@ def build_packet(appeal: Appeal, user, request_key: str | None = None) -> Genera
     assembled = packet.assemble_packet(parts, title=f"{appeal.level_label} appeal packet")
     with transaction.atomic():
         Patient.objects.select_for_update().get(pk=appeal.patient.pk)
-        if request_key:
-            existing = GeneratedDocument.objects.filter(request_key=request_key).first()
-            if existing is not None:
-                return existing
-        version = (
-            GeneratedDocument.objects.filter(
-                patient=appeal.patient, kind=DocumentKind.PACKET
-            ).aggregate(v=Max("version"))["v"]
-            or 0
-        ) + 1
+        try:
+            existing = replayed(request_key, appeal.patient, DocumentKind.PACKET)
+        except DocumentError as exc:
+            raise AppealError(str(exc)) from exc
+        if existing is not None:
+            return existing
+        version = GeneratedDocument.next_version(appeal.patient, DocumentKind.PACKET)
         document = GeneratedDocument(
             patient=appeal.patient,
             kind=DocumentKind.PACKET,

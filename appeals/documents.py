@@ -5,7 +5,6 @@ from dataclasses import dataclass
 
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.db.models import Max
 from django.utils import timezone
 from django.utils.html import escape
 
@@ -65,10 +64,9 @@ def generate_document(
     A repeated submission with the same request_key returns the first document instead of
     creating another (double clicks, retries, concurrent identical requests).
     """
-    if request_key:
-        existing = GeneratedDocument.objects.filter(request_key=request_key).first()
-        if existing is not None:
-            return Generated(existing, created=False)
+    existing = replayed(request_key, patient, kind)
+    if existing is not None:
+        return Generated(existing, created=False)
     if kind == DocumentKind.ABN and DocumentKind.ABN not in offered_kinds(patient):
         raise DocumentError(
             "An ABN is only given when the assessment says Original Medicare is expected to "
@@ -81,17 +79,11 @@ def generate_document(
         with transaction.atomic():
             # Lock the patient row so concurrent requests number versions one at a time.
             Patient.objects.select_for_update().get(pk=patient.pk)
-            if request_key:
-                existing = GeneratedDocument.objects.filter(request_key=request_key).first()
-                if existing is not None:
-                    return Generated(existing, created=False)
+            existing = replayed(request_key, patient, kind)
+            if existing is not None:
+                return Generated(existing, created=False)
             assessment = current_assessment(patient)
-            version = (
-                GeneratedDocument.objects.filter(patient=patient, kind=kind).aggregate(
-                    v=Max("version")
-                )["v"]
-                or 0
-            ) + 1
+            version = GeneratedDocument.next_version(patient, kind)
             context = build_context(
                 str(kind), patient, assessment=assessment, version=version, extra=extra_context
             )
@@ -113,11 +105,28 @@ def generate_document(
             return Generated(document, created=True)
     except IntegrityError:
         # Another request with the same key won the race: return its document.
-        if request_key:
-            existing = GeneratedDocument.objects.filter(request_key=request_key).first()
-            if existing is not None:
-                return Generated(existing, created=False)
+        existing = replayed(request_key, patient, kind)
+        if existing is not None:
+            return Generated(existing, created=False)
         raise
+
+
+def replayed(request_key: str | None, patient: Patient, kind: str) -> GeneratedDocument | None:
+    """The document an earlier submission of this very form created, if any.
+
+    A key is only ever issued for one patient and kind; presented with another (a copied or
+    tampered form), it is refused rather than answered with someone else's document.
+    """
+    if not request_key:
+        return None
+    existing = GeneratedDocument.objects.filter(request_key=request_key).first()
+    if existing is None:
+        return None
+    if existing.patient_id != patient.pk or existing.kind != kind:
+        raise DocumentError(
+            "This form was already used for another document. Reload the page and try again."
+        )
+    return existing
 
 
 def signature_block_html(provider, signed_at, image_url: str | None = None) -> str:

@@ -213,6 +213,25 @@ def test_the_same_request_key_posted_twice_creates_one_document(original, biller
     assert document.version == 1
 
 
+def test_a_request_key_reused_for_another_patient_is_refused_not_answered(
+    original, advantage, biller, page_text
+):
+    # Guards: appeals.documents.replayed. A key belongs to one patient and kind; a copied
+    # form must not be answered with the first patient's letter.
+    page = biller.get(reverse("intake:patient-detail", args=[original.pk]))
+    key = generate_buttons(page)["lmn"]
+    biller.post(generate_url(original), {"kind": "lmn", "request_key": key})
+
+    response = biller.post(
+        generate_url(advantage), {"kind": "lmn", "request_key": key}, follow=True
+    )
+
+    assert "This form was already used for another document." in page_text(response)
+    assert response.redirect_chain[-1][0] == reverse("intake:patient-detail", args=[advantage.pk])
+    assert not GeneratedDocument.objects.filter(patient=advantage).exists()
+    assert GeneratedDocument.objects.filter(patient=original).count() == 1
+
+
 def test_markup_and_template_code_in_the_name_are_printed_not_run(clinic, biller):
     patient = PatientFactory(clinic=clinic, first_name=INJECTED_NAME, last_name="Quill")
     complete_intake(patient)

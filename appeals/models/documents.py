@@ -6,7 +6,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import models
-from django.db.models import OuterRef, Subquery
+from django.db.models import Max, OuterRef, Subquery
 from django.urls import reverse
 from django.utils import timezone
 
@@ -161,6 +161,12 @@ class GeneratedDocument(models.Model):
     @property
     def filename(self) -> str:
         return f"{self.kind}-v{self.version}-{self.generated_at:%Y%m%d}.pdf"
+
+    @classmethod
+    def next_version(cls, patient, kind: str) -> int:
+        """Versions count per patient and kind; call with the patient row locked."""
+        newest = cls.objects.filter(patient=patient, kind=kind).aggregate(v=Max("version"))
+        return (newest["v"] or 0) + 1
 
     def attach_pdf(self, pdf: bytes) -> None:
         self.sha256 = hashlib.sha256(pdf).hexdigest()
