@@ -92,7 +92,10 @@ class VersionedAdmin(admin.ModelAdmin):
             return super().changeform_view(request, object_id, form_url, extra_context)
         except (IntegrityError, SeriesConflict):
             # Two "add" saves starting the same new series at once (there is no row to lock
-            # yet): the loser's transaction was rolled back.
+            # yet): the loser's transaction was rolled back. An edit holds the series lock,
+            # so an integrity error there is something else and must not be explained away.
+            if object_id is not None:
+                raise
             self.message_user(
                 request,
                 "Someone else saved this at the same moment, so yours was not saved. "

@@ -21,6 +21,7 @@ from django.core.files.storage import FileSystemStorage
 from intake import crypto
 
 FERNET_PREFIX = crypto.FERNET_PREFIX.encode()
+PARTIAL_SUFFIX = ".partial"
 
 
 class EncryptedFileSystemStorage(FileSystemStorage):
@@ -66,7 +67,7 @@ class EncryptedFileSystemStorage(FileSystemStorage):
         if token == stored:
             return False
         path = self.path(name)
-        partial = f"{path}.partial"
+        partial = f"{path}{PARTIAL_SUFFIX}"
         with open(partial, "wb") as fh:
             fh.write(token)
         os.replace(partial, path)

@@ -99,6 +99,7 @@ from tests.factories_documents import (
     SigningProviderFactory,
     form_fields,
 )
+from tests.test_intake_flow import PATIENT
 
 pytestmark = pytest.mark.django_db
 
@@ -461,19 +462,6 @@ def filed_appeal(appeal):
 
 # --- Intake -------------------------------------------------------------------------------
 
-PATIENT = {
-    "first_name": "Margaret",
-    "middle_name": "Ann",
-    "last_name": "Ellison",
-    "date_of_birth": "1952-04-11",
-    "sex": "F",
-    "phone": "585-555-0101",
-    "address_line1": "12 Elm Road",
-    "address_line2": "Apt 3",
-    "city": "Rochester",
-    "state": "ny",
-    "zip_code": "14607",
-}
 PATIENT_VALID = {
     "date_of_birth": recent(40000, -1),
     "sex": st.sampled_from(["F", "M", "U"]),

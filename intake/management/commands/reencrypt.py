@@ -7,13 +7,16 @@ Safe to run again: it only rewrites what is not yet under the newest key (column
 rewritten: a Fernet token does not say which key made it without trying, and rows are few).
 """
 
+from pathlib import Path
+
 from django.apps import apps
 from django.core.files.storage import storages
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from appeals.backup import list_stored_files
 from intake.crypto import EncryptedTextField
-from intake.storage import EncryptedFileSystemStorage
+from intake.storage import PARTIAL_SUFFIX, EncryptedFileSystemStorage
 
 
 class Command(BaseCommand):
@@ -27,7 +30,9 @@ class Command(BaseCommand):
             rows = reencrypt_column(model, field)
             self.stdout.write(f"{model._meta.label}.{field}: {rows} rows re-encrypted.")
         checked = rewritten = 0
-        for name in stored_names(storage):
+        for name in list_stored_files(Path(storage.location), self.stderr.write):
+            if name.endswith(PARTIAL_SUFFIX):
+                continue  # an interrupted earlier run's leftover, not a stored file
             checked += 1
             rewritten += storage.encrypt_in_place(name)
         self.stdout.write(f"{checked} stored files checked, {rewritten} encrypted or re-keyed.")
@@ -54,12 +59,3 @@ def reencrypt_column(model, field: str) -> int:
             manager.filter(pk=pk).update(**{field: value})
             rows += 1
     return rows
-
-
-def stored_names(storage, directory: str = ""):
-    folders, files = storage.listdir(directory)
-    for name in files:
-        if not name.endswith(".partial"):
-            yield f"{directory}/{name}" if directory else name
-    for folder in folders:
-        yield from stored_names(storage, f"{directory}/{folder}" if directory else folder)
