@@ -1,248 +1,25 @@
-"""Intake: who the clinic is, who the patient is, and what is being asked for."""
+"""The clinical record: diagnoses, scores, prior treatments, screening, the request."""
 
-from datetime import date, timedelta
+from datetime import date
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.urls import reverse
 
-from . import validators
-from .choices import (
+from .. import validators
+from ..choices import (
     INSTRUMENT_RANGES,
     YES_NO_UNKNOWN,
     Adherence,
     DrugClass,
     Indication,
     Instrument,
-    IntakeStep,
-    MedicaidDual,
     Outcome,
     Product,
-    Program,
-    Sex,
     TrialKind,
 )
-from .crypto import EncryptedTextField, blind_index
-
-
-class Address(models.Model):
-    address_line1 = models.CharField("address", max_length=200)
-    address_line2 = models.CharField("address line 2", max_length=200, blank=True)
-    city = models.CharField(max_length=100)
-    state = models.CharField(max_length=2, help_text="Two-letter state code, e.g. NY.")
-    zip_code = models.CharField("ZIP code", max_length=10)
-
-    class Meta:
-        abstract = True
-
-    @property
-    def address_lines(self) -> list[str]:
-        lines = [
-            self.address_line1,
-            self.address_line2,
-            f"{self.city}, {self.state} {self.zip_code}",
-        ]
-        return [line for line in lines if line]
-
-
-class Clinic(Address):
-    name = models.CharField(max_length=200)
-    phone = models.CharField(max_length=20)
-    fax = models.CharField(max_length=20, blank=True)
-    npi = models.CharField(
-        "organisational NPI", max_length=10, unique=True, validators=[validators.validate_npi]
-    )
-    rems_certified = models.BooleanField(
-        "Spravato REMS-certified healthcare setting",
-        default=False,
-        help_text="Esketamine may only be administered in a REMS-certified setting.",
-    )
-    rems_setting_id = models.CharField("REMS setting ID", max_length=40, blank=True)
-    logo = models.ImageField(upload_to="clinic-logos/", blank=True)
-    staff = models.ManyToManyField(
-        settings.AUTH_USER_MODEL,
-        related_name="clinics",
-        blank=True,
-        help_text="Users who may see this clinic's patients.",
-    )
-
-    class Meta:
-        ordering = ["name"]
-
-    def __str__(self) -> str:
-        return self.name
-
-
-class Provider(models.Model):
-    clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="providers")
-    user = models.OneToOneField(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="provider",
-    )
-    first_name = models.CharField(max_length=100)
-    last_name = models.CharField(max_length=100)
-    credentials = models.CharField(max_length=40, help_text="e.g. MD, DO, PMHNP-BC")
-    npi = models.CharField(
-        "individual NPI", max_length=10, unique=True, validators=[validators.validate_npi]
-    )
-    specialty = models.CharField(max_length=100)
-    signature_image = models.ImageField(upload_to="signatures/", blank=True)
-    is_active = models.BooleanField(default=True)
-
-    class Meta:
-        ordering = ["last_name", "first_name"]
-
-    def __str__(self) -> str:
-        return f"{self.first_name} {self.last_name}, {self.credentials}"
-
-    @property
-    def display_name(self) -> str:
-        return str(self)
-
-
-class PatientQuerySet(models.QuerySet):
-    def for_user(self, user) -> "PatientQuerySet":
-        """The patients the user may see: superusers every clinic's, everyone else only those
-        of the clinics they are staff of. The one clinic-scoping rule for patients."""
-        return self if user.is_superuser else self.filter(clinic__staff=user)
-
-
-class Patient(Address):
-    clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="patients")
-    first_name = models.CharField("legal first name", max_length=100)
-    middle_name = models.CharField(max_length=100, blank=True)
-    last_name = models.CharField("legal last name", max_length=100)
-    date_of_birth = models.DateField()
-    sex = models.CharField(max_length=1, choices=Sex.choices)
-    phone = models.CharField(max_length=20)
-    intake_step = models.CharField(
-        max_length=20,
-        choices=IntakeStep.choices,
-        default=IntakeStep.COVERAGE,
-        help_text="The next step of the guided intake; 'review' once every step is saved.",
-    )
-    intake_completed_at = models.DateTimeField(null=True, blank=True)
-    lock_version = models.PositiveIntegerField(
-        default=0,
-        editable=False,
-        help_text="Bumped by every intake save; a form loaded at an older version is stale.",
-    )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    objects = PatientQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["last_name", "first_name", "id"]
-        indexes = [models.Index(fields=["last_name", "first_name"])]
-
-    def __str__(self) -> str:
-        return self.full_name
-
-    @property
-    def full_name(self) -> str:
-        return " ".join(p for p in (self.first_name, self.middle_name, self.last_name) if p)
-
-    def get_absolute_url(self) -> str:
-        return reverse("intake:patient-detail", args=[self.pk])
-
-    def clean(self) -> None:
-        if self.date_of_birth and self.date_of_birth > date.today():
-            raise ValidationError({"date_of_birth": "Date of birth can't be in the future."})
-        if self.date_of_birth and self.date_of_birth.year < 1900:
-            raise ValidationError({"date_of_birth": "Check the year of birth."})
-
-    def age_on(self, day: date) -> int:
-        dob = self.date_of_birth
-        return day.year - dob.year - ((day.month, day.day) < (dob.month, dob.day))
-
-    @property
-    def intake_in_progress(self) -> bool:
-        return self.intake_completed_at is None
-
-    def current_request(self) -> "TreatmentRequest | None":
-        return self.treatment_requests.order_by("-created_at", "-id").first()
-
-
-class Coverage(models.Model):
-    patient = models.OneToOneField(Patient, on_delete=models.CASCADE, related_name="coverage")
-    program = models.CharField(max_length=20, choices=Program.choices)
-    mbi = EncryptedTextField(
-        "Medicare number (MBI)",
-        blank=True,
-        validators=[validators.validate_mbi],
-        help_text="Stored encrypted; see intake/crypto.py.",
-    )
-    mbi_index = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
-    part_a_effective = models.DateField("Part A effective date", null=True, blank=True)
-    part_b_effective = models.DateField("Part B effective date", null=True, blank=True)
-    coverage_end = models.DateField(
-        "coverage end date", null=True, blank=True, help_text="Leave blank if coverage continues."
-    )
-    ma_plan_name = models.CharField("Medicare Advantage plan", max_length=200, blank=True)
-    ma_member_id = models.CharField("plan member ID", max_length=40, blank=True)
-    ma_requires_prior_auth = models.BooleanField(
-        "plan requires prior authorisation for this service", default=True
-    )
-    part_d_plan_name = models.CharField("Part D plan", max_length=200, blank=True)
-    part_d_member_id = models.CharField("Part D member ID", max_length=40, blank=True)
-    medigap_plan = models.CharField(
-        "Medigap plan", max_length=40, blank=True, help_text="e.g. Plan G"
-    )
-    medicaid_dual = models.CharField(
-        "Medicaid dual eligibility",
-        max_length=10,
-        choices=MedicaidDual.choices,
-        default=MedicaidDual.NONE,
-    )
-    updated_at = models.DateTimeField(auto_now=True)
-
-    def __str__(self) -> str:
-        return self.get_program_display()
-
-    def save(self, *args, **kwargs):
-        self.mbi = validators.normalize_mbi(self.mbi)
-        self.mbi_index = blind_index(self.mbi)
-        if kwargs.get("update_fields") and "mbi" in kwargs["update_fields"]:
-            kwargs["update_fields"] = {*kwargs["update_fields"], "mbi_index"}
-        super().save(*args, **kwargs)
-
-    def clean(self) -> None:
-        errors = {}
-        if self.program != Program.NONE and not self.mbi:
-            errors["mbi"] = "Enter the Medicare number (MBI) from the patient's Medicare card."
-        if self.program != Program.NONE and not self.part_b_effective:
-            errors["part_b_effective"] = "Enter the Part B effective date from the Medicare card."
-        if self.program == Program.ADVANTAGE:
-            if not self.ma_plan_name:
-                errors["ma_plan_name"] = "Enter the Medicare Advantage plan's name."
-            if not self.ma_member_id:
-                errors["ma_member_id"] = "Enter the plan member ID."
-        start = self.part_b_effective or self.part_a_effective
-        if self.coverage_end and start and self.coverage_end < start:
-            errors["coverage_end"] = "Coverage can't end before it starts."
-        if errors:
-            raise ValidationError(errors)
-
-    @property
-    def masked_mbi(self) -> str:
-        return f"•••••••{self.mbi[-4:]}" if self.mbi else ""
-
-    def active_on(self, day: date) -> bool:
-        if self.program == Program.NONE:
-            return False
-        start = self.part_b_effective or self.part_a_effective
-        if start is None or start > day:
-            return False
-        return self.coverage_end is None or self.coverage_end >= day
+from .clinic import Provider
+from .patient import Patient
 
 
 class Diagnosis(models.Model):
@@ -505,30 +282,3 @@ class TreatmentRequest(models.Model):
     def save(self, *args, **kwargs):
         self.codes = ", ".join(self.code_list)
         super().save(*args, **kwargs)
-
-
-class MfaEnrolment(models.Model):
-    """A one-time code a clinic admin hands over in person (or by phone) to let one user
-    enrol an authenticator.
-
-    Without it, whoever first signs in with a new user's password would enrol their own
-    phone (trust on first use). Only its hash is stored; it expires, allows a few wrong
-    tries, and is used up the moment it is accepted. See intake/mfa.py.
-    """
-
-    VALID_FOR = timedelta(hours=72)
-    MAX_WRONG_TRIES = 5
-
-    user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="mfa_enrolment"
-    )
-    code_hash = models.CharField(max_length=200)
-    issued_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
-    issued_at = models.DateTimeField(auto_now_add=True)
-    expires_at = models.DateTimeField()
-    wrong_tries = models.PositiveSmallIntegerField(default=0)
-
-    def __str__(self) -> str:
-        return f"Enrolment code for {self.user} (until {self.expires_at:%Y-%m-%d %H:%M} UTC)"
