@@ -1,56 +1,30 @@
-"""Object access for appeals views: one place decides who may see what (404, never a leak)."""
+"""Who may see which claim, denial and appeal: scoped to the user's clinics (404 otherwise)."""
 
 from django.shortcuts import get_object_or_404
 
-from intake.models import Patient
+from intake.access import scoped
 
-from .models import Appeal, Claim, Denial, GeneratedDocument
-
-
-def _scoped(queryset, user, clinic_path: str):
-    if user.is_superuser:
-        return queryset
-    return queryset.filter(**{f"{clinic_path}__staff": user})
-
-
-def patients_for(user):
-    return Patient.objects.select_related("clinic").for_user(user)
-
-
-def documents_for(user):
-    return _scoped(
-        GeneratedDocument.objects.select_related("patient", "patient__clinic"),
-        user,
-        "patient__clinic",
-    )
+from .models import Appeal, Claim, Denial
 
 
 def claims_for(user):
-    return _scoped(Claim.objects.select_related("patient", "provider"), user, "patient__clinic")
+    return scoped(Claim.objects.select_related("patient", "provider"), user, "patient__clinic")
 
 
 def denials_for(user):
-    return _scoped(
+    return scoped(
         Denial.objects.select_related("claim", "claim__patient"), user, "claim__patient__clinic"
     )
 
 
 def appeals_for(user):
-    return _scoped(
+    return scoped(
         Appeal.objects.select_related(
             "denial", "denial__claim", "denial__claim__patient", "denial__claim__provider"
         ),
         user,
         "denial__claim__patient__clinic",
     )
-
-
-def get_patient(request, pk: int) -> Patient:
-    return get_object_or_404(patients_for(request.user), pk=pk)
-
-
-def get_document(request, pk: int) -> GeneratedDocument:
-    return get_object_or_404(documents_for(request.user), pk=pk)
 
 
 def get_claim(request, pk: int) -> Claim:

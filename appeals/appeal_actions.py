@@ -8,12 +8,12 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from appeals import deadlines, letters, packet
+from appeals.models import Appeal, AppealDocument, Claim, ClaimLine, Denial, Enclosure
+from coverage.assessments import assessment_on
+from documents.models import DocumentKind, GeneratedDocument
+from documents.services import DocumentError, final_pdf, generate_document, replayed
 from intake.models import Patient
-
-from . import deadlines, letters, packet
-from .assessments import assessment_on
-from .documents import DocumentError, final_pdf, generate_document, replayed
-from .models import Appeal, Claim, ClaimLine, Denial, DocumentKind, Enclosure, GeneratedDocument
 
 
 class AppealError(Exception):
@@ -198,8 +198,9 @@ def generate_appeal_letter(appeal: Appeal, user, request_key: str | None = None)
         DocumentKind.APPEAL_LETTER,
         user,
         request_key=request_key,
-        appeal=appeal,
         extra_context=letter_context(appeal),
+        # Inside the document's transaction: a letter is never stored without its appeal.
+        on_created=lambda document: AppealDocument.objects.create(appeal=appeal, document=document),
     )
 
 
@@ -251,7 +252,6 @@ def build_packet(appeal: Appeal, user, request_key: str | None = None) -> Genera
             patient=appeal.patient,
             kind=DocumentKind.PACKET,
             version=version,
-            appeal=appeal,
             html="",
             page_count=assembled.page_count,
             generated_by=user,
@@ -259,4 +259,5 @@ def build_packet(appeal: Appeal, user, request_key: str | None = None) -> Genera
         )
         document.attach_pdf(assembled.pdf)
         document.save()
+        AppealDocument.objects.create(appeal=appeal, document=document)
     return document

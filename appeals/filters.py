@@ -1,9 +1,8 @@
 import django_filters
 
+from appeals import deadlines
+from appeals.models import Appeal
 from intake.models import Provider
-
-from . import deadlines
-from .models import Appeal
 
 
 class AppealFilter(django_filters.FilterSet):

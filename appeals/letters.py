@@ -9,8 +9,8 @@ them all: the fields below arrive in its context as `appeal.fields`.
 from dataclasses import dataclass
 from typing import Any
 
-from . import remittance_codes
-from .deadlines import Level, Track
+from appeals import remittance_codes
+from appeals.deadlines import Level, Track
 
 
 @dataclass(frozen=True)

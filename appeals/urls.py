@@ -1,19 +1,10 @@
 from django.urls import path
 
-from .views import appeals, coverage, documents, queue
+from appeals.views import appeals, queue
 
 app_name = "appeals"
 
 urlpatterns = [
-    # Coverage
-    path("patients/<int:pk>/assessments/", coverage.history, name="assessment-history"),
-    # Documents
-    path("patients/<int:pk>/documents/", documents.patient_documents, name="patient-documents"),
-    path("patients/<int:pk>/documents/generate/", documents.generate, name="document-generate"),
-    path("documents/<int:pk>/", documents.detail, name="document-detail"),
-    path("documents/<int:pk>/pdf/", documents.pdf, name="document-pdf"),
-    path("documents/<int:pk>/sign/", documents.sign_document, name="document-sign"),
-    path("documents/<int:pk>/sent/", documents.mark_sent, name="document-sent"),
     # Denials and appeals
     path("patients/<int:pk>/denials/new/", appeals.record_denial, name="denial-new"),
     path("denials/<int:pk>/", appeals.denial_detail, name="denial-detail"),

@@ -1,7 +1,26 @@
 from django.contrib import admin
 
+from .display import record_name
+from .labels import current_label, labels_of
 from .models import AuditEntry
 from .scope import entries_visible_to
+
+
+class RecordFilter(admin.SimpleListFilter):
+    """Filter by the kind of record, counting entries written under a model's old label."""
+
+    title = "record"
+    parameter_name = "record"
+
+    def lookups(self, request, model_admin):
+        stored = model_admin.get_queryset(request).values_list("model_label", flat=True)
+        labels = sorted({current_label(label) for label in stored.distinct().order_by()})
+        return [(label, f"{record_name(label)} ({label})") for label in labels]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(model_label__in=labels_of(self.value()))
+        return queryset
 
 
 @admin.register(AuditEntry)
@@ -21,7 +40,7 @@ class AuditEntryAdmin(admin.ModelAdmin):
         "patient_id",
         "ip_address",
     ]
-    list_filter = ["kind", "action", "model_label"]
+    list_filter = ["kind", "action", RecordFilter]
     search_fields = ["=username", "=object_id"]
     date_hierarchy = "at"
     readonly_fields = [

@@ -6,6 +6,7 @@ from typing import Any
 from django.apps import apps
 
 from .choices import REDACTED
+from .labels import current_label
 
 
 def _text(value: Any) -> str:
@@ -37,7 +38,7 @@ def change_lines(changes: dict[str, Any], *, is_update: bool) -> list[tuple[str,
 def record_name(model_label: str) -> str:
     """The model's name ("Patient", "Coverage") for a label; an export's name as it is."""
     try:
-        model = apps.get_model(model_label)
+        model = apps.get_model(current_label(model_label))
     except (LookupError, ValueError):
         return model_label
     return str(model._meta.verbose_name).capitalize()

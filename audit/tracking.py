@@ -32,23 +32,24 @@ TRACKED_MODELS: dict[str, str | None] = {
     "intake.TreatmentTrial": "patient_id",
     "intake.Screening": "patient_id",
     "intake.TreatmentRequest": "patient_id",
-    "appeals.CoveragePolicy": None,
-    "appeals.LetterTemplate": None,
-    "appeals.GeneratedDocument": "patient_id",
-    "appeals.DocumentSignature": "document.patient_id",
-    "appeals.DocumentDelivery": "document.patient_id",
+    "coverage.CoveragePolicy": None,
+    "documents.LetterTemplate": None,
+    "documents.GeneratedDocument": "patient_id",
+    "documents.DocumentSignature": "document.patient_id",
+    "documents.DocumentDelivery": "document.patient_id",
     "appeals.Claim": "patient_id",
     "appeals.ClaimLine": "claim.patient_id",
     "appeals.Denial": "claim.patient_id",
     "appeals.Appeal": "denial.claim.patient_id",
     "appeals.Enclosure": "appeal.denial.claim.patient_id",
+    "appeals.AppealDocument": "appeal.denial.claim.patient_id",
     "intake.MfaEnrolment": None,
     settings.AUTH_USER_MODEL: None,
     "auth.Group": None,
 }
 
 # Models that are read (record_access) but not tracked for writes: how to find the patient.
-_ACCESS_ONLY_PATIENT_PATHS = {"appeals.Assessment": "patient_id"}
+_ACCESS_ONLY_PATIENT_PATHS = {"coverage.Assessment": "patient_id"}
 
 # Many-to-many fields whose membership changes are recorded as an update of the owner:
 # who is in which role, which permissions a user or role has, who is staff of a clinic.
@@ -64,7 +65,7 @@ TRACKED_M2M: list[tuple[str, str]] = [
 # and those are not the point); see docs/audit.md for why each is here.
 REDACTED_FIELDS: dict[str, frozenset[str]] = {
     "intake.coverage": frozenset({"mbi", "mbi_index"}),
-    "appeals.generateddocument": frozenset({"html"}),
+    "documents.generateddocument": frozenset({"html"}),
     "intake.mfaenrolment": frozenset({"code_hash"}),
     settings.AUTH_USER_MODEL.lower(): frozenset({"password"}),
 }

@@ -2,20 +2,18 @@
 
 import csv
 
+from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from intake.decorators import permission_required
-from intake.models import Patient
-
 from .chain import canonical_time
 from .choices import AccessAction
 from .display import change_lines, changes_json, chart_number, record_name
 from .forms import AuditFilterForm
-from .scope import entries_visible_to
+from .scope import entries_visible_to, patients
 from .services import record_access
 
 PAGE_SIZE = 50
@@ -30,7 +28,8 @@ def _filtered(request) -> tuple[AuditFilterForm, QuerySet]:
     return form, entries.order_by("-id")
 
 
-@permission_required("audit.view_auditentry")
+@login_required  # first, so an idle sign-out asks to sign in again rather than a 403
+@permission_required("audit.view_auditentry", raise_exception=True)
 def report(request):
     form, entries = _filtered(request)
     page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -54,7 +53,8 @@ def report(request):
     )
 
 
-@permission_required("audit.view_auditentry")
+@login_required  # first, so an idle sign-out asks to sign in again rather than a 403
+@permission_required("audit.view_auditentry", raise_exception=True)
 def export_csv(request):
     _, entries = _filtered(request)
     # The export is itself a disclosure of PHI: recorded before a byte leaves.
@@ -102,8 +102,8 @@ def _patient_names(user, ids: set[int]) -> dict[int, str]:
     """Names of the page's patients the viewer may see (deleted patients have none)."""
     if not ids:
         return {}
-    patients = Patient.objects.filter(pk__in=ids).for_user(user)
-    return {p.pk: p.full_name for p in patients.only("first_name", "middle_name", "last_name")}
+    visible = patients().filter(pk__in=ids).for_user(user)
+    return {p.pk: p.full_name for p in visible.only("first_name", "middle_name", "last_name")}
 
 
 def _csv_safe(value: str) -> str:

@@ -4,7 +4,7 @@
 
 For each document kind it times, with the sample context:
   - render_html: the restricted template engine alone (validate + render);
-  - app: appeals.rendering.render_document (HTML + locked-down PDF/UA-1, one reused
+  - app: documents.rendering.render_document (HTML + locked-down PDF/UA-1, one reused
     FontConfiguration per thread);
   - bare: the same HTML through bare weasyprint.HTML(string=..., base_url=...).write_pdf()
     (default fetcher, a new FontConfiguration each time, untagged PDF). base_url is given so
@@ -32,13 +32,13 @@ django.setup()
 
 import weasyprint  # noqa: E402
 
-from appeals.rendering import (  # noqa: E402
+from documents.rendering import (  # noqa: E402
     DOCUMENT_KINDS,
     default_template_source,
     render_document,
     render_html,
 )
-from appeals.sample_context import sample_context  # noqa: E402
+from documents.sample_context import sample_context  # noqa: E402
 
 
 def timings(function: Callable[[], object], runs: int) -> list[float]:

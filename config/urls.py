@@ -27,6 +27,8 @@ urlpatterns = [
     path("accounts/mfa/", mfa.verify, name="mfa-verify"),
     path("accounts/mfa/setup/", mfa.setup, name="mfa-setup"),
     path("patients/", include("intake.urls")),
+    path("", include("coverage.urls")),
+    path("", include("documents.urls")),
     path("", include("appeals.urls")),
     path("audit/", include("audit.urls")),
     path("admin/", admin.site.urls),

@@ -31,22 +31,22 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     FRONT_DESK: [
         *_perms("intake", ["view", "add", "change"], _INTAKE_MODELS),
         *_perms("intake", ["view"], ["clinic", "provider"]),
-        "appeals.view_assessment",
+        "coverage.view_assessment",
     ],
     CLINICIAN: [
         *_perms("intake", ["view", "add", "change"], _INTAKE_MODELS),
         *_perms("intake", ["view"], ["clinic", "provider"]),
-        "appeals.view_assessment",
-        *_perms("appeals", ["view", "add"], ["generateddocument"]),
-        "appeals.sign_document",
+        "coverage.view_assessment",
+        *_perms("documents", ["view", "add"], ["generateddocument"]),
+        "documents.sign_document",
         *_perms("appeals", ["view"], _CLAIM_MODELS),
     ],
     BILLING: [
         *_perms("intake", ["view"], [*_INTAKE_MODELS, "clinic", "provider"]),
         *_perms("intake", ["change"], ["coverage"]),
-        "appeals.view_assessment",
-        *_perms("appeals", ["view", "add"], ["generateddocument"]),
-        "appeals.send_document",
+        "coverage.view_assessment",
+        *_perms("documents", ["view", "add"], ["generateddocument"]),
+        "documents.send_document",
         *_perms("appeals", ["view", "add", "change"], _CLAIM_MODELS),
     ],
     CLINIC_ADMIN: [
@@ -55,12 +55,15 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         ),
         *_perms("auth", ["view", "add", "change"], ["user"]),
         *_perms("auth", ["view"], ["group"]),
-        *_perms("appeals", ["view", "add", "change"], ["lettertemplate", "coveragepolicy"]),
+        *_perms("documents", ["view", "add", "change"], ["lettertemplate"]),
+        *_perms("coverage", ["view", "add", "change"], ["coveragepolicy"]),
         "audit.view_auditentry",
         # Lockouts: see who is locked out of their clinic and clear it (django-axes).
         "axes.view_accessattempt",
         "axes.delete_accessattempt",
-        *_perms("appeals", ["view"], ["assessment", "generateddocument", *_CLAIM_MODELS]),
+        "coverage.view_assessment",
+        "documents.view_generateddocument",
+        *_perms("appeals", ["view"], _CLAIM_MODELS),
     ],
 }
 

@@ -7,12 +7,11 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from appeals import access
-from appeals.patient_panels import home_panels, patient_panels
 from audit import AccessAction, record_access
+from intake import access as patient_access
 from intake.decorators import permission_required
 
-from . import search, steps
+from . import panels, search, steps
 from .choices import IntakeStep
 from .forms import PatientForm, PatientSearchForm
 from .models import Patient
@@ -30,7 +29,9 @@ def home(request):
         if request.user.has_perm("intake.view_patient")
         else []
     )
-    return render(request, "home.html", {"in_progress": in_progress, **home_panels(request.user)})
+    return render(
+        request, "home.html", {"in_progress": in_progress, **panels.home_page_panels(request.user)}
+    )
 
 
 @permission_required("intake.view_patient")
@@ -55,7 +56,7 @@ def patient_list(request):
 
 @permission_required("intake.view_patient")
 def patient_detail(request, pk: int):
-    patient = access.get_patient(request, pk)
+    patient = patient_access.get_patient(request, pk)
     record_access(request, AccessAction.VIEW, patient, patient=patient)
     context = {
         "patient": patient,
@@ -66,7 +67,7 @@ def patient_detail(request, pk: int):
         "trials": patient.trials.all(),
         "treatment_request": patient.current_request(),
         "missing": steps.missing_sections(patient),
-        **patient_panels(request.user, patient),
+        **panels.patient_page_panels(request.user, patient),
     }
     return render(request, "intake/patient_detail.html", context)
 
@@ -86,7 +87,7 @@ def intake_start(request):
 
 @permission_required("intake.change_patient")
 def patient_edit(request, pk: int):
-    patient = access.get_patient(request, pk)
+    patient = patient_access.get_patient(request, pk)
     form = PatientForm(request.POST or None, instance=patient, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
@@ -115,7 +116,7 @@ def patient_edit(request, pk: int):
 def intake_step(request, pk: int, step: str):
     if step not in steps.STEPS:
         raise Http404("No such intake step")
-    patient = access.get_patient(request, pk)
+    patient = patient_access.get_patient(request, pk)
     current = steps.STEPS[step]
     bound = current.build(patient, request.POST or None)
     if request.method == "POST":
@@ -149,7 +150,7 @@ def intake_step(request, pk: int, step: str):
 
 @permission_required("intake.change_patient")
 def intake_review(request, pk: int):
-    patient = access.get_patient(request, pk)
+    patient = patient_access.get_patient(request, pk)
     missing = steps.missing_sections(patient)
     if request.method == "POST":
         if missing:

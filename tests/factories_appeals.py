@@ -21,15 +21,8 @@ from factory.django import DjangoModelFactory
 from pypdf import PdfReader, PdfWriter
 
 from appeals import deadlines
-from appeals.models import (
-    Appeal,
-    Claim,
-    ClaimLine,
-    Denial,
-    DocumentKind,
-    Enclosure,
-    GeneratedDocument,
-)
+from appeals.models import Appeal, AppealDocument, Claim, ClaimLine, Denial, Enclosure
+from documents.models import DocumentKind, GeneratedDocument
 from tests.factories import PatientFactory, ProviderFactory, UserFactory
 
 __all__ = [
@@ -176,3 +169,10 @@ class AppealLetterFactory(DjangoModelFactory):
     sha256 = factory.LazyAttribute(lambda d: hashlib.sha256(d.pdf_bytes).hexdigest())
     page_count = 2
     generated_by = factory.SelfAttribute("appeal.created_by")
+
+    @classmethod
+    def _create(cls, model_class, *args, appeal, **kwargs):
+        # The link lives in the appeals app (AppealDocument), as generate_appeal_letter makes it.
+        document = super()._create(model_class, *args, **kwargs)
+        AppealDocument.objects.create(appeal=appeal, document=document)
+        return document

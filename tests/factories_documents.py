@@ -7,7 +7,7 @@
     data = form_fields(response, "coveragepolicy_form")   # what a browser would submit
     text = pdf_text(response.content)        # a PDF's text as pypdf extracts it, squashed
 
-Real letters are rendered by the app (appeals.documents.generate_document or the
+Real letters are rendered by the app (documents.services.generate_document or the
 "Generate" button). GeneratedDocumentFactory is for tests about who may read, sign or send
 a document, where the letter's wording does not matter: it stores a one-page PDF without
 running the template engine or WeasyPrint, so those tests stay fast.
@@ -24,7 +24,7 @@ from django.urls import reverse
 from factory.django import DjangoModelFactory
 from pypdf import PdfReader, PdfWriter
 
-from appeals.models import DocumentKind, GeneratedDocument
+from documents.models import DocumentKind, GeneratedDocument
 from tests.factories import PatientFactory, ProviderFactory, UserFactory
 
 __all__ = [
@@ -185,7 +185,7 @@ def form_fields(response, form_id: str | None = None, *, containing: str | None 
 def generate_buttons(response) -> dict[str, str]:
     """The patient page's "Generate ..." forms: {kind: request_key}."""
     patient_pk = response.context["patient"].pk
-    action = reverse("appeals:document-generate", args=[patient_pk])
+    action = reverse("documents:document-generate", args=[patient_pk])
     return {
         form["fields"]["kind"]: form["fields"]["request_key"]
         for form in _forms(response)
@@ -200,7 +200,7 @@ def generate_from_page(client, patient, kind: str) -> GeneratedDocument:
     keys = generate_buttons(page)
     assert kind in keys, f"the patient page offers no button for {kind}: {sorted(keys)}"
     response = client.post(
-        reverse("appeals:document-generate", args=[patient.pk]),
+        reverse("documents:document-generate", args=[patient.pk]),
         {"kind": kind, "request_key": keys[kind]},
     )
     assert response.status_code == 302

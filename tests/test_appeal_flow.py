@@ -19,8 +19,9 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from appeals import appeal_actions, deadlines
-from appeals.documents import generate_document
-from appeals.models import Appeal, DocumentKind, GeneratedDocument
+from appeals.models import Appeal
+from documents.models import DocumentKind, GeneratedDocument
+from documents.services import generate_document
 from intake.choices import Instrument, Program
 from intake.models import Patient
 from tests.factories import PatientFactory, SymptomScoreFactory

@@ -12,7 +12,8 @@ import pytest
 from django.urls import reverse
 
 from appeals import appeal_actions
-from appeals.models import Appeal, Claim, Denial, Enclosure, GeneratedDocument
+from appeals.models import Appeal, Claim, Denial, Enclosure
+from documents.models import GeneratedDocument
 from tests.factories import BILLING, PatientFactory, UserFactory
 from tests.factories_appeals import DenialFactory
 

@@ -12,7 +12,7 @@ from datetime import date, timedelta
 import pytest
 from django.urls import reverse
 
-from appeals.models import Assessment
+from coverage.models import Assessment
 from intake.choices import Product
 from tests.factories import PatientFactory, complete_intake
 from tests.factories_documents import form_fields, generate_buttons, table_rows
@@ -61,7 +61,7 @@ def detail_url(patient) -> str:
 
 
 def history_url(patient) -> str:
-    return reverse("appeals:assessment-history", args=[patient.pk])
+    return reverse("coverage:assessment-history", args=[patient.pk])
 
 
 def history(client, patient) -> list[list[str]]:

@@ -37,7 +37,7 @@ def test_a_download_is_recorded_with_user_patient_object_and_address(request_as,
     assert entry.user == billing
     assert entry.username == "billing"
     assert entry.patient_id == patient.pk  # found from the document
-    assert entry.model_label == "appeals.generateddocument"
+    assert entry.model_label == "documents.generateddocument"
     assert entry.object_id == str(document.pk)
     assert entry.ip_address == "198.51.100.4"
     assert entry.changes == {}

@@ -27,17 +27,10 @@ from django.db import connection
 from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
 
-from appeals.backup import audit_tracking_paused, code_migration_state
-from appeals.models import (
-    Appeal,
-    Claim,
-    DocumentKind,
-    DocumentSignature,
-    Enclosure,
-    GeneratedDocument,
-    LetterTemplate,
-)
+from appeals.models import Appeal, Claim, Enclosure
 from audit.models import AuditEntry
+from backups import audit_tracking_paused, code_migration_state
+from documents.models import DocumentKind, DocumentSignature, GeneratedDocument, LetterTemplate
 from intake.models import Clinic, Coverage, Patient, Provider, TreatmentTrial
 from intake.storage import is_encrypted
 from tests.factories import CLINICIAN, PASSWORD, PatientFactory, UserFactory
@@ -189,7 +182,7 @@ def test_round_trip_restores_rows_and_files_exactly(tmp_path):
     dump = read_member(archive, "database.json")
     assert manifest["database"]["sha256"] == sha256(dump)
     rows = manifest["database"]["rows"]
-    assert rows["intake.patient"] == 1 and rows["appeals.generateddocument"] == 1
+    assert rows["intake.patient"] == 1 and rows["documents.generateddocument"] == 1
     assert "sessions.session" not in rows and "contenttypes.contenttype" not in rows
     latest = MigrationRecorder(connection).migration_qs.filter(app="appeals").latest("id").name
     assert manifest["migrations"]["appeals"] == latest

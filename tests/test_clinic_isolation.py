@@ -43,7 +43,7 @@ from django.urls import resolve
 from django.utils import timezone
 from django.utils.regex_helper import normalize
 
-from appeals.models import DocumentDelivery, DocumentKind, DocumentSignature
+from documents.models import DocumentDelivery, DocumentKind, DocumentSignature
 from intake import steps
 from tests.factories import (
     BILLING,
@@ -96,13 +96,13 @@ EXPECTED_ROUTES = {
     "intake:patient-edit",
     "intake:intake-review",
     "intake:intake-step",
-    "appeals:assessment-history",
-    "appeals:patient-documents",
-    "appeals:document-generate",
-    "appeals:document-detail",
-    "appeals:document-pdf",
-    "appeals:document-sign",
-    "appeals:document-sent",
+    "coverage:assessment-history",
+    "documents:patient-documents",
+    "documents:document-generate",
+    "documents:document-detail",
+    "documents:document-pdf",
+    "documents:document-sign",
+    "documents:document-sent",
     "appeals:denial-new",
     "appeals:denial-detail",
     "appeals:appeal-start",
@@ -382,9 +382,9 @@ def form_data(world: World, url: ObjectUrl, path: str) -> dict:
         case "intake:patient-edit" | "intake:intake-step":
             # The form as clinic A's own staff see it, lock version included.
             return world.form_on_page(path)
-        case "appeals:document-generate":
+        case "documents:document-generate":
             return {"kind": DocumentKind.LMN, "request_key": uuid.uuid4().hex}
-        case "appeals:document-sent":
+        case "documents:document-sent":
             return {
                 "method": "fax",
                 "sent_on": today.isoformat(),

@@ -12,7 +12,6 @@ as the browser tests do (tests/e2e/conftest.py). Content types, permissions and 
 groups come back on their own (post_migrate).
 """
 
-import importlib
 import threading
 import uuid
 from collections import Counter
@@ -21,24 +20,17 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from django.apps import apps as django_apps
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from appeals import appeal_actions
-from appeals.assessments import current_assessment
-from appeals.documents import DocumentError, generate_document, sign_document
-from appeals.models import (
-    Appeal,
-    Assessment,
-    CoveragePolicy,
-    Denial,
-    DocumentKind,
-    DocumentSignature,
-    GeneratedDocument,
-)
+from appeals.models import Appeal, Denial
+from coverage.assessments import current_assessment
+from coverage.models import Assessment, CoveragePolicy
+from documents.models import DocumentKind, DocumentSignature, GeneratedDocument
+from documents.services import DocumentError, generate_document, sign_document
 from intake.models import Coverage, Patient
 from tests.factories import (
     BILLING,
@@ -56,6 +48,7 @@ from tests.factories_documents import (
     SigningProviderFactory,
     form_fields,
 )
+from tests.reference_data import reseed_reference_data
 
 pytestmark = [
     pytest.mark.postgres,
@@ -71,17 +64,11 @@ pytestmark = [
 THREADS = 20
 JOIN_TIMEOUT = 180  # seconds; a generous ceiling for 20 PDF renders, never a timing check
 
-REFERENCE_DATA_MIGRATIONS = [
-    "appeals.migrations.0002_seed_coverage_policies",
-    "appeals.migrations.0003_seed_letter_templates",
-]
-
 
 @pytest.fixture(autouse=True)
 def reference_data(transactional_db):
     """The seeded policies and templates (a previous transactional test flushed them)."""
-    for module in REFERENCE_DATA_MIGRATIONS:
-        importlib.import_module(module).seed(django_apps, None)
+    reseed_reference_data()
 
 
 # --- Running work in threads released together ---------------------------------------------
@@ -191,7 +178,7 @@ def test_twenty_identical_generate_posts_store_one_document_and_all_land_on_it(
     patient, billing, page_text
 ):
     key = uuid.uuid4().hex
-    url = reverse("appeals:document-generate", args=[patient.pk])
+    url = reverse("documents:document-generate", args=[patient.pk])
     clients = signed_in(billing)
 
     outcome = run_together(lambda i: clients[i].post(url, {"kind": "lmn", "request_key": key}))
@@ -415,7 +402,7 @@ def test_twenty_admins_saving_the_same_policy_version_at_once_store_one_new_vers
     clinic, page_text
 ):
     policy = CoveragePolicy.objects.get(key="iv-ketamine-trd-original", version=1)
-    url = reverse("admin:appeals_coveragepolicy_change", args=[policy.pk])
+    url = reverse("admin:coverage_coveragepolicy_change", args=[policy.pk])
     admins = [
         UserFactory(username=f"admin{i:02d}", role=CLINIC_ADMIN, clinics=[clinic])
         for i in range(THREADS)
@@ -450,10 +437,10 @@ def test_admins_starting_the_same_new_policy_at_once_store_it_once(clinic, page_
         UserFactory(username=f"new{i:02d}", role=CLINIC_ADMIN, clinics=[clinic]) for i in range(10)
     ]
     clients = [signed_in(user, 1)[0] for user in admins]
-    page = clients[0].get(reverse("admin:appeals_coveragepolicy_change", args=[source.pk]))
+    page = clients[0].get(reverse("admin:coverage_coveragepolicy_change", args=[source.pk]))
     data = form_fields(page, "coveragepolicy_form")
     data.update(key="iv-ketamine-trd-local-pilot", _save="Save")
-    url = reverse("admin:appeals_coveragepolicy_add")
+    url = reverse("admin:coverage_coveragepolicy_add")
 
     def add(i: int):
         return clients[i].post(url, {**data, "change_note": f"Pilot by admin {i:02d}"})

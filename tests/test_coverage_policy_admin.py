@@ -9,7 +9,7 @@ versions can't be deleted.
 import pytest
 from django.urls import reverse
 
-from appeals.models import Assessment, CoveragePolicy
+from coverage.models import Assessment, CoveragePolicy
 from tests.factories import PatientFactory, complete_intake
 from tests.factories_documents import element_text, form_fields, table_rows
 
@@ -31,7 +31,7 @@ def admin_client(clinic_admin, client_for):
 
 
 def change_url(policy) -> str:
-    return reverse("admin:appeals_coveragepolicy_change", args=[policy.pk])
+    return reverse("admin:coverage_coveragepolicy_change", args=[policy.pk])
 
 
 def edit(client, policy, **changes):
@@ -73,7 +73,7 @@ def test_editing_a_policy_saves_version_2_and_leaves_version_1_unchanged(
         k: v for k, v in new.as_dict().items() if k not in ("version", "min_failed_trials")
     } == {k: v for k, v in before.items() if k not in ("version", "min_failed_trials")}
     # The list shows both versions; the current rules use the new one.
-    listing = admin_client.get(reverse("admin:appeals_coveragepolicy_changelist") + f"?q={KEY}")
+    listing = admin_client.get(reverse("admin:coverage_coveragepolicy_changelist") + f"?q={KEY}")
     assert [row[:3] for row in table_rows(listing)] == [[TITLE, KEY, "2"], [TITLE, KEY, "1"]]
     assert CoveragePolicy.objects.current().get(key=KEY).version == 2
 
@@ -97,7 +97,7 @@ def test_an_assessment_made_before_the_edit_still_uses_version_1(
     assert "Medical-necessity review expected" in page
     assert "Medicare is expected to deny" not in page
     assert "An augmentation trial (e.g. antipsychotic, lithium) failed this episode" not in page
-    history = table_rows(biller.get(reverse("appeals:assessment-history", args=[patient.pk])))
+    history = table_rows(biller.get(reverse("coverage:assessment-history", args=[patient.pk])))
     assert [row[2] for row in history] == [f"{TITLE} v2", f"{TITLE} v1"]
     assert [row[1] for row in history] == [
         "Medical-necessity review expected",
@@ -136,14 +136,14 @@ def test_a_policy_version_cannot_be_deleted(policy, admin_client, page_text):
     change_page = admin_client.get(change_url(policy))
     assert change_page.status_code == 200
     assert "Delete" not in page_text(change_page)
-    assert reverse("admin:appeals_coveragepolicy_delete", args=[policy.pk]) not in (
+    assert reverse("admin:coverage_coveragepolicy_delete", args=[policy.pk]) not in (
         change_page.content.decode()
     )
 
-    listing = admin_client.get(reverse("admin:appeals_coveragepolicy_changelist"))
+    listing = admin_client.get(reverse("admin:coverage_coveragepolicy_changelist"))
     assert "delete_selected" not in listing.content.decode()
 
-    delete_url = reverse("admin:appeals_coveragepolicy_delete", args=[policy.pk])
+    delete_url = reverse("admin:coverage_coveragepolicy_delete", args=[policy.pk])
     assert admin_client.get(delete_url).status_code == 403
     assert admin_client.post(delete_url, {"post": "yes"}).status_code == 403
     assert CoveragePolicy.objects.filter(pk=policy.pk).exists()

@@ -12,7 +12,7 @@ from typing import Any, get_type_hints
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from appeals.coverage import (
+from coverage.engine import (
     DETERMINATION_ORDER,
     CoverageFacts,
     Determination,

@@ -12,7 +12,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from appeals.coverage import (
+from coverage.engine import (
     CRITERION_IDS,
     Assessment,
     CoverageFacts,

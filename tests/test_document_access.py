@@ -13,8 +13,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from appeals.models import DocumentDelivery, DocumentKind
 from audit.models import AuditEntry
+from documents.models import DocumentDelivery, DocumentKind
 from tests.factories import BILLING, PatientFactory, UserFactory
 from tests.factories_documents import GeneratedDocumentFactory
 
@@ -30,12 +30,12 @@ def document(patient, billing):
 
 
 def pdf_url(document, inline: bool = False) -> str:
-    url = reverse("appeals:document-pdf", args=[document.pk])
+    url = reverse("documents:document-pdf", args=[document.pk])
     return url + "?inline=1" if inline else url
 
 
 def sent_url(document) -> str:
-    return reverse("appeals:document-sent", args=[document.pk])
+    return reverse("documents:document-sent", args=[document.pk])
 
 
 def test_anonymous_visitors_are_sent_to_sign_in(document, client_for):
@@ -88,8 +88,8 @@ def test_each_download_and_preview_records_one_access_event(document, patient, b
     assert download.content == preview.content == document.read_pdf()
     events = access_events().order_by("pk")
     assert [(e.user, e.patient_id, e.action, e.model_label, e.object_id) for e in events] == [
-        (billing, patient.pk, "download", "appeals.generateddocument", str(document.pk)),
-        (billing, patient.pk, "preview", "appeals.generateddocument", str(document.pk)),
+        (billing, patient.pk, "download", "documents.generateddocument", str(document.pk)),
+        (billing, patient.pk, "preview", "documents.generateddocument", str(document.pk)),
     ]
 
     client.get(pdf_url(document))
@@ -99,7 +99,7 @@ def test_each_download_and_preview_records_one_access_event(document, patient, b
 
 def access_events():
     """Reads recorded in the audit trail (the clinic admin's view of them: test_audit_report)."""
-    return AuditEntry.objects.filter(kind="access", model_label="appeals.generateddocument")
+    return AuditEntry.objects.filter(kind="access", model_label="documents.generateddocument")
 
 
 def test_billing_records_a_document_as_sent(document, billing, client_for, page_text):

@@ -14,7 +14,7 @@ from django.conf import settings
 from django.core.management import CommandError, call_command, execute_from_command_line
 from django.urls import reverse
 
-from appeals.models import GeneratedDocument
+from documents.models import GeneratedDocument
 from tests.factories import PatientFactory, complete_intake
 from tests.factories_documents import pdf_text
 
@@ -135,7 +135,7 @@ def test_assess_coverage_of_a_stored_patient(patient, billing, client_for):
     assert "abn" in result["documents"]
     # The same assessment the patient page shows, stored once.
     run("assess_coverage", "--patient", str(patient.pk))
-    history = client_for(billing).get(reverse("appeals:assessment-history", args=[patient.pk]))
+    history = client_for(billing).get(reverse("coverage:assessment-history", args=[patient.pk]))
     assert history.content.decode().count("<td>Medicare is expected to deny</td>") == 1
 
 
@@ -178,7 +178,7 @@ def test_render_document_writes_the_pdf_and_stores_a_version(
         f"SHA-256 {document.sha256}, written to {out}"
     )
     # It is an ordinary document version: listed on the patient's documents page.
-    listing = client_for(billing).get(reverse("appeals:patient-documents", args=[patient.pk]))
+    listing = client_for(billing).get(reverse("documents:patient-documents", args=[patient.pk]))
     assert "Letter of Medical Necessity v1" in page_text(listing)
 
 

@@ -13,7 +13,8 @@ from datetime import date, timedelta
 import pytest
 from django.urls import reverse
 
-from appeals.models import CoveragePolicy, GeneratedDocument, LetterTemplate
+from coverage.models import CoveragePolicy
+from documents.models import GeneratedDocument, LetterTemplate
 from intake.choices import Product, Program
 from tests.factories import PatientFactory, complete_intake
 from tests.factories_documents import (
@@ -60,14 +61,14 @@ def biller(billing, client_for):
 
 
 def download(client, document) -> bytes:
-    response = client.get(reverse("appeals:document-pdf", args=[document.pk]))
+    response = client.get(reverse("documents:document-pdf", args=[document.pk]))
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     return response.content
 
 
 def generate_url(patient) -> str:
-    return reverse("appeals:document-generate", args=[patient.pk])
+    return reverse("documents:document-generate", args=[patient.pk])
 
 
 @pytest.mark.parametrize(
@@ -128,7 +129,7 @@ def test_an_edited_abn_template_cannot_print_the_medicare_number(
         "{% block content %}", "{% block content %}<p>Member: {{ coverage.member_id }}</p>", 1
     )
     saved = client_for(clinic_admin).post(
-        reverse("admin:appeals_lettertemplate_change", args=[abn_v1.pk]),
+        reverse("admin:documents_lettertemplate_change", args=[abn_v1.pk]),
         {"kind": "abn", "change_note": "Show the member id", "body": body},
     )
     assert saved.status_code == 302
@@ -216,7 +217,7 @@ def test_the_same_request_key_posted_twice_creates_one_document(original, biller
 def test_a_request_key_reused_for_another_patient_is_refused_not_answered(
     original, advantage, biller, page_text
 ):
-    # Guards: appeals.documents.replayed. A key belongs to one patient and kind; a copied
+    # Guards: documents.services.replayed. A key belongs to one patient and kind; a copied
     # form must not be answered with the first patient's letter.
     page = biller.get(reverse("intake:patient-detail", args=[original.pk]))
     key = generate_buttons(page)["lmn"]
@@ -255,13 +256,13 @@ def test_a_generate_button_still_works_after_the_rules_changed(
     policy = CoveragePolicy.objects.get(key="iv-ketamine-trd-original", version=1)
     admin = client_for(clinic_admin)
     data = form_fields(
-        admin.get(reverse("admin:appeals_coveragepolicy_change", args=[policy.pk])),
+        admin.get(reverse("admin:coverage_coveragepolicy_change", args=[policy.pk])),
         "coveragepolicy_form",
     )
     data["change_note"] = "Clarify the augmentation criterion"
     data.pop("require_augmentation", None)
     assert (
-        admin.post(reverse("admin:appeals_coveragepolicy_change", args=[policy.pk]), data)
+        admin.post(reverse("admin:coverage_coveragepolicy_change", args=[policy.pk]), data)
     ).status_code == 302
 
     response = biller.post(generate_url(original), {"kind": "lmn", "request_key": key})

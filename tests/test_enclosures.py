@@ -12,7 +12,8 @@ from django.forms.models import model_to_dict
 from django.urls import reverse
 from pypdf import PdfWriter
 
-from appeals.models import Appeal, Enclosure, GeneratedDocument
+from appeals.models import Appeal, Enclosure
+from documents.models import GeneratedDocument
 from tests.factories import PatientFactory
 from tests.factories_appeals import (
     AppealFactory,

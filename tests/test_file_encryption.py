@@ -15,7 +15,7 @@ from django.core.files.storage import storages
 from django.core.management import call_command
 from django.urls import reverse
 
-from appeals.models import GeneratedDocument
+from documents.models import GeneratedDocument
 from intake import crypto
 from intake.models import Coverage
 from intake.storage import is_encrypted
@@ -60,7 +60,7 @@ def test_a_generated_letter_is_ciphertext_on_disk_and_a_pdf_when_downloaded(
     stored = on_disk(document.pdf.name)
     assert is_encrypted(stored)
     assert b"%PDF" not in stored
-    response = client.get(reverse("appeals:document-pdf", args=[document.pk]))
+    response = client.get(reverse("documents:document-pdf", args=[document.pk]))
     assert response.status_code == 200
     pdf = response.content
     assert pdf.startswith(b"%PDF")
@@ -96,7 +96,7 @@ def test_after_a_key_rotation_the_command_re_keys_everything_so_the_old_key_can_
     keys(new_key)  # step 2: the old key is withdrawn
 
     assert "intake.Coverage.mbi: 1 rows re-encrypted." in report
-    assert "appeals.GeneratedDocument.html: 1 rows re-encrypted." in report
+    assert "documents.GeneratedDocument.html: 1 rows re-encrypted." in report
     assert "2 stored files checked, 2 encrypted or re-keyed." in report
     assert storage.open(name).read() == b"%PDF-1.4 scanned records"
     assert pdf_text(storage.open(document.pdf.name).read())  # still a readable PDF

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from jsonschema import Draft202012Validator
 
-from appeals.coverage import Determination, RequestFacts, Screening, Trial
-from appeals.interchange import (
+from coverage.engine import Determination, RequestFacts, Screening, Trial
+from coverage.interchange import (
     InterchangeError,
     assess_document,
     load_schema,

@@ -57,27 +57,18 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from hypothesis import HealthCheck, assume, event, example, given, settings
 from hypothesis import strategies as st
 
-from appeals.assessments import current_assessment
-from appeals.documents import offered_kinds
 from appeals.forms import (
     AppealReasonsForm,
     DecisionForm,
-    DeliveryForm,
     DenialEntryForm,
     EnclosureForm,
     FileAppealForm,
-    GenerateDocumentForm,
 )
-from appeals.models import (
-    Appeal,
-    ClaimLine,
-    Denial,
-    DocumentDelivery,
-    DocumentKind,
-    Enclosure,
-    GeneratedDocument,
-    LetterTemplate,
-)
+from appeals.models import Appeal, ClaimLine, Denial, Enclosure
+from coverage.assessments import current_assessment
+from documents.forms import DeliveryForm, GenerateDocumentForm
+from documents.models import DocumentDelivery, DocumentKind, GeneratedDocument, LetterTemplate
+from documents.services import offered_kinds
 from intake import steps
 from intake.forms import PatientForm, PatientSearchForm
 from intake.mfa import TokenForm, _next_url
@@ -1001,10 +992,10 @@ def test_junk_generate_document(data, staff, patient):
 
         post_and_check(
             signed_in(staff),
-            reverse("appeals:document-generate", args=[patient.pk]),
+            reverse("documents:document-generate", args=[patient.pk]),
             data,
             verdict,
-            succeeded=redirects_to("appeals:document-detail"),
+            succeeded=redirects_to("documents:document-detail"),
             verify=verify,
         )
 
@@ -1048,7 +1039,7 @@ def test_junk_document_sent(data, staff, document):
 
         post_and_check(
             signed_in(staff),
-            reverse("appeals:document-sent", args=[document.pk]),
+            reverse("documents:document-sent", args=[document.pk]),
             data,
             verdict,
             succeeded=lambda r: r.status_code == 302,
@@ -1213,9 +1204,9 @@ def test_junk_letter_template_edit_and_preview(
     )
     data = {"kind": kind, "change_note": note, "body": body, "_save": "Save"}
     if page == "change":
-        url = reverse("admin:appeals_lettertemplate_change", args=[v1.pk])
+        url = reverse("admin:documents_lettertemplate_change", args=[v1.pk])
     else:
-        url = reverse("admin:appeals_lettertemplate_add")
+        url = reverse("admin:documents_lettertemplate_add")
     with rolled_back():
         request = RequestFactory().post(url)
         request.user = template_admin
@@ -1250,7 +1241,7 @@ def test_junk_letter_template_edit_and_preview(
         )
         # The live preview of the same text answers with a message, never a server error.
         preview = client.post(
-            reverse("admin:appeals_lettertemplate_preview"), {"kind": kind, "body": body}
+            reverse("admin:documents_lettertemplate_preview"), {"kind": kind, "body": body}
         )
         assert preview.status_code == 200
         assert preview.json()["ok"] in (True, False)
@@ -1544,7 +1535,8 @@ def test_a_filter_argument_that_breaks_rendering_gets_a_preview_message(snippet,
     client.raise_request_exception = False
 
     preview = client.post(
-        reverse("admin:appeals_lettertemplate_preview"), {"kind": "lmn", "body": _lmn_with(snippet)}
+        reverse("admin:documents_lettertemplate_preview"),
+        {"kind": "lmn", "body": _lmn_with(snippet)},
     )
 
     assert preview.status_code == 200
@@ -1558,7 +1550,7 @@ def test_a_filter_argument_that_breaks_rendering_is_refused_on_save(snippet, tem
     client.raise_request_exception = False
 
     saved = client.post(
-        reverse("admin:appeals_lettertemplate_change", args=[v1.pk]),
+        reverse("admin:documents_lettertemplate_change", args=[v1.pk]),
         {"kind": "lmn", "change_note": "argument", "body": _lmn_with(snippet), "_save": "Save"},
     )
 
@@ -1578,7 +1570,7 @@ def test_a_stored_template_with_a_breaking_filter_argument_never_makes_generate_
     desk.raise_request_exception = False
 
     generated = desk.post(
-        reverse("appeals:document-generate", args=[patient.pk]),
+        reverse("documents:document-generate", args=[patient.pk]),
         {"kind": "lmn", "request_key": "filterargument1"},
     )
 
@@ -1593,7 +1585,7 @@ def test_adding_a_template_for_a_kind_without_a_demo_context_is_refused_with_a_m
     client.raise_request_exception = False
 
     response = client.post(
-        reverse("admin:appeals_lettertemplate_add"),
+        reverse("admin:documents_lettertemplate_add"),
         {"kind": "packet", "change_note": "Packet cover", "body": v1.body, "_save": "Save"},
     )
 

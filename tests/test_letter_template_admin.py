@@ -10,7 +10,7 @@ staff who may edit templates, and for nobody else.
 import pytest
 from django.urls import reverse
 
-from appeals.models import LetterTemplate
+from documents.models import LetterTemplate
 from tests.factories import FRONT_DESK, PatientFactory, UserFactory, complete_intake
 from tests.factories_documents import element_text, generate_from_page, pdf_text
 
@@ -51,7 +51,7 @@ def admin_client(clinic_admin, client_for):
 
 
 def change_url(template) -> str:
-    return reverse("admin:appeals_lettertemplate_change", args=[template.pk])
+    return reverse("admin:documents_lettertemplate_change", args=[template.pk])
 
 
 def with_marker(body: str) -> str:
@@ -88,7 +88,7 @@ def test_saving_an_edited_template_stores_a_new_version_and_keeps_the_old(
 
 @pytest.mark.parametrize("page", ["change", "add"])
 def test_the_template_form_opens_with_the_live_preview(page, lmn_v1, admin_client):
-    url = change_url(lmn_v1) if page == "change" else reverse("admin:appeals_lettertemplate_add")
+    url = change_url(lmn_v1) if page == "change" else reverse("admin:documents_lettertemplate_add")
 
     response = admin_client.get(url)
 
@@ -123,7 +123,7 @@ def test_a_refused_template_shows_the_line_and_the_reason(case, lmn_v1, admin_cl
 
 def test_preview_renders_a_valid_body_against_the_demo_patient(lmn_v1, admin_client):
     response = admin_client.post(
-        reverse("admin:appeals_lettertemplate_preview"),
+        reverse("admin:documents_lettertemplate_preview"),
         {"kind": "lmn", "body": with_marker(lmn_v1.body)},
     )
 
@@ -142,7 +142,7 @@ def test_preview_of_a_refused_body_returns_the_line_and_the_reason(case, admin_c
     body, message = REFUSED[case]
 
     response = admin_client.post(
-        reverse("admin:appeals_lettertemplate_preview"), {"kind": "lmn", "body": body}
+        reverse("admin:documents_lettertemplate_preview"), {"kind": "lmn", "body": body}
     )
 
     assert response.status_code == 200
@@ -154,7 +154,7 @@ def test_preview_of_a_refused_body_returns_the_line_and_the_reason(case, admin_c
 
 def test_front_desk_cannot_reach_the_preview(lmn_v1, front_desk, client_for):
     response = client_for(front_desk).post(
-        reverse("admin:appeals_lettertemplate_preview"),
+        reverse("admin:documents_lettertemplate_preview"),
         {"kind": "lmn", "body": lmn_v1.body},
     )
 
@@ -168,7 +168,7 @@ def test_staff_without_the_template_permission_get_403_from_the_preview(lmn_v1, 
     desk_with_admin_access = UserFactory(role=FRONT_DESK, clinics=[clinic], is_staff=True)
 
     response = client_for(desk_with_admin_access).post(
-        reverse("admin:appeals_lettertemplate_preview"),
+        reverse("admin:documents_lettertemplate_preview"),
         {"kind": "lmn", "body": lmn_v1.body},
     )
 
@@ -177,7 +177,7 @@ def test_staff_without_the_template_permission_get_403_from_the_preview(lmn_v1, 
 
 
 def test_preview_only_answers_post(admin_client):
-    response = admin_client.get(reverse("admin:appeals_lettertemplate_preview"))
+    response = admin_client.get(reverse("admin:documents_lettertemplate_preview"))
 
     assert response.status_code == 403
 
@@ -202,8 +202,8 @@ def test_documents_after_the_edit_use_the_new_version_and_older_ones_keep_theirs
     assert "template v1" in old_page
     assert "Patient explanation version 2" in new_page
     assert "template v2" in new_page
-    old_text = pdf_text(biller.get(reverse("appeals:document-pdf", args=[before.pk])).content)
-    new_text = pdf_text(biller.get(reverse("appeals:document-pdf", args=[after.pk])).content)
+    old_text = pdf_text(biller.get(reverse("documents:document-pdf", args=[before.pk])).content)
+    new_text = pdf_text(biller.get(reverse("documents:document-pdf", args=[after.pk])).content)
     assert "Harold Penhallow" in old_text
     assert "Harold Penhallow" in new_text
     assert MARKER not in old_text

@@ -4,7 +4,7 @@ shown masked on pages and never printed on an ABN.
 Guards: intake.crypto (EncryptedTextField, Fernet keys MBI_ENCRYPTION_KEYS, blind_index
 with MBI_INDEX_KEY), Coverage.save (normalises the MBI and fills mbi_index),
 intake.search.filter_patients (searches mbi_index), Coverage.masked_mbi in the patient
-templates, appeals.rendering._redact (no MBI in an ABN's context) and the key check at the
+templates, documents.rendering._redact (no MBI in an ABN's context) and the key check at the
 top of config/settings.py.
 """
 
@@ -20,7 +20,7 @@ from django.conf import settings as django_settings
 from django.db import connection
 from django.urls import reverse
 
-from appeals.models import GeneratedDocument, LetterTemplate
+from documents.models import GeneratedDocument, LetterTemplate
 from intake import crypto
 from intake.models import Coverage, Patient
 from tests.factories import CoverageFactory, PatientFactory, complete_intake, current_version
@@ -247,12 +247,12 @@ def abn_patient(clinic, patient):
 
 
 def test_the_abn_never_contains_the_mbi(client_for, billing, abn_patient):
-    # Guards: appeals.rendering._redact and the shipped ABN template (blank C is the
+    # Guards: documents.rendering._redact and the shipped ABN template (blank C is the
     # chart number, CMS-R-131 instructions).
     client = client_for(billing)
     document = generate_from_page(client, abn_patient, "abn")
 
-    pdf = client.get(reverse("appeals:document-pdf", args=[document.pk])).content
+    pdf = client.get(reverse("documents:document-pdf", args=[document.pk])).content
     text = pdf_text(pdf)
     assert "Quillfeather" in text  # it is the right patient's ABN
     assert_no_full_mbi(text)
@@ -262,7 +262,7 @@ def test_the_abn_never_contains_the_mbi(client_for, billing, abn_patient):
 def test_an_admin_edited_abn_template_cannot_print_the_mbi_through_another_field(
     client_for, billing, abn_patient
 ):
-    # Guards: appeals.rendering._redact/_scrub. For Original Medicare (the only program an
+    # Guards: documents.rendering._redact/_scrub. For Original Medicare (the only program an
     # ABN is given for) coverage.member_id *is* the MBI, so dropping patient.mbi alone would
     # not be enough.
     body = (
@@ -277,7 +277,7 @@ def test_an_admin_edited_abn_template_cannot_print_the_mbi_through_another_field
 
     document = generate_from_page(client, abn_patient, "abn")
 
-    text = pdf_text(client.get(reverse("appeals:document-pdf", args=[document.pk])).content)
+    text = pdf_text(client.get(reverse("documents:document-pdf", args=[document.pk])).content)
     assert "Quillfeather" in text
     assert_no_full_mbi(text)
 

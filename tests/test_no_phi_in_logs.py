@@ -7,7 +7,7 @@ patient's name, Medicare number or date of birth.
 
 Guards: intake.views.patient_list (search text POSTed and kept in the session, never in the
 query string), ids-only URL patterns, generated file names without names, the LOGGING
-config and the app's own logging (appeals.pdf logs refused URLs shortened), and django-axes
+config and the app's own logging (documents.pdf logs refused URLs shortened), and django-axes
 / WeasyPrint log output.
 """
 
@@ -19,7 +19,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from appeals.models import Denial, GeneratedDocument
+from appeals.models import Denial
+from documents.models import GeneratedDocument
 from intake.models import Patient
 from tests.factories_documents import form_fields, generate_buttons
 
@@ -267,8 +268,8 @@ def run_working_day(clinic, provider, clinician, billing, page_text) -> list[str
     # 3. The patient page and its tabs.
     for url in (
         patient.get_absolute_url(),
-        reverse("appeals:patient-documents", args=[patient.pk]),
-        reverse("appeals:assessment-history", args=[patient.pk]),
+        reverse("documents:patient-documents", args=[patient.pk]),
+        reverse("coverage:assessment-history", args=[patient.pk]),
     ):
         assert desk.get(url).status_code == 200, url
 
@@ -276,13 +277,13 @@ def run_working_day(clinic, provider, clinician, billing, page_text) -> list[str
     #    preview and download it.
     keys = generate_buttons(desk.get(patient.get_absolute_url()))
     response = desk.post(
-        reverse("appeals:document-generate", args=[patient.pk]),
+        reverse("documents:document-generate", args=[patient.pk]),
         {"kind": "lmn", "request_key": keys["lmn"]},
         follow=True,
     )
     assert response.status_code == 200
     document = GeneratedDocument.objects.get(patient=patient, kind="lmn")
-    pdf_url = reverse("appeals:document-pdf", args=[document.pk])
+    pdf_url = reverse("documents:document-pdf", args=[document.pk])
     download = desk.get(pdf_url)
     assert download.status_code == 200
     assert desk.get(pdf_url, {"inline": "1"}).status_code == 200

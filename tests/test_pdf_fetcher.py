@@ -12,8 +12,8 @@ import weasyprint
 from django.conf import settings
 from pypdf import PdfReader
 
-from appeals.pdf import MAX_DATA_URI_BYTES, FetchRefused, StaticOnlyFetcher, render_pdf
-from appeals.rendering import image_data_url
+from documents.pdf import MAX_DATA_URI_BYTES, FetchRefused, StaticOnlyFetcher, render_pdf
+from documents.rendering import image_data_url
 
 PNG_1PX = base64.b64decode(
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAAAAAA6fptVAAAACklEQVR4nGNgAAAAAgABSK+kcQAAAABJRU5ErkJggg=="

@@ -6,8 +6,8 @@ import io
 import pytest
 from pypdf import PdfReader
 
-from appeals.pdf import MAX_HTML_CHARS
-from appeals.rendering import (
+from documents.pdf import MAX_HTML_CHARS
+from documents.rendering import (
     DOCUMENT_KINDS,
     RenderedDocument,
     RenderLimitExceeded,
@@ -15,7 +15,7 @@ from appeals.rendering import (
     render_document,
     render_pdf,
 )
-from appeals.sample_context import sample_context
+from documents.sample_context import sample_context
 
 MBI = "1EG4TE5MK73"
 EXTENDS = '{% extends "documents/layout.html" %}'

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from pypdf import PdfReader, PdfWriter
 from weasyprint import HTML
 
-from appeals.pdf_uploads import PdfInfo, PdfRejected, inspect_pdf, validate_pdf_upload
+from documents.pdf_uploads import PdfInfo, PdfRejected, inspect_pdf, validate_pdf_upload
 
 MB = 1024 * 1024
 LIMIT = 10 * MB

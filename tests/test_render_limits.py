@@ -2,7 +2,7 @@
 
 Guards: appeals/pdf.py (render_pdf_with_page_count's max_pages check, MAX_HTML_CHARS,
 time_limit via SIGALRM with PDF_RENDER_TIMEOUT_SECONDS) and the generate view
-(appeals.views.documents.generate), which must turn RenderLimitExceeded into a message for
+(documents.views.generate), which must turn RenderLimitExceeded into a message for
 the user and store nothing. Staff with template rights can write loops, so the limits are
 what stands between an edited template and a stuck worker.
 """
@@ -16,11 +16,11 @@ from pathlib import Path
 import pytest
 from django.urls import reverse
 
-from appeals import pdf
-from appeals.models import GeneratedDocument, LetterTemplate
-from appeals.pdf import MAX_HTML_CHARS
-from appeals.rendering import RenderLimitExceeded, default_template_source, render_document
-from appeals.sample_context import sample_context
+from documents import pdf
+from documents.models import GeneratedDocument, LetterTemplate
+from documents.pdf import MAX_HTML_CHARS
+from documents.rendering import RenderLimitExceeded, default_template_source, render_document
+from documents.sample_context import sample_context
 from tests.factories import PatientFactory, TreatmentTrialFactory
 from tests.factories_documents import generate_buttons
 
@@ -72,7 +72,7 @@ def press_generate(client, patient, kind: str = "lmn"):
     keys = generate_buttons(page)
     assert kind in keys, sorted(keys)
     return client.post(
-        reverse("appeals:document-generate", args=[patient.pk]),
+        reverse("documents:document-generate", args=[patient.pk]),
         {"kind": kind, "request_key": keys[kind]},
         follow=True,
     )
@@ -221,7 +221,7 @@ def test_the_admin_live_preview_refuses_a_flood(client_for, clinic_admin):
     body = nested_loops(3, "<p>" + "lorem ipsum " * 850 + "</p>")  # 6 demo trials: 216 x 10 KB
 
     response = client.post(
-        reverse("admin:appeals_lettertemplate_preview"), {"kind": "lmn", "body": body}
+        reverse("admin:documents_lettertemplate_preview"), {"kind": "lmn", "body": body}
     )
 
     assert response.status_code == 200

@@ -113,7 +113,7 @@ def test_redirects_and_errors_carry_the_headers_too(client_for, front_desk, othe
 
 def test_the_pdf_download_is_not_cached_and_not_sniffed(client_for, clinician, document):
     # Guards: NoStoreMiddleware covers file responses with patient data as well as pages.
-    response = client_for(clinician).get(reverse("appeals:document-pdf", args=[document.pk]))
+    response = client_for(clinician).get(reverse("documents:document-pdf", args=[document.pk]))
 
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
@@ -128,12 +128,12 @@ def test_the_pdf_download_is_not_cached_and_not_sniffed(client_for, clinician, d
 def test_the_inline_pdf_preview_may_be_framed_by_the_same_origin_only(
     client_for, clinician, document
 ):
-    # Guards: appeals.views.documents.pdf's csp_override(frame-ancestors 'self') and
+    # Guards: documents.views.pdf's csp_override(frame-ancestors 'self') and
     # xframe_options_sameorigin. With frame-ancestors 'none' (the site default) the
     # document page's own <iframe> preview would be refused by the browser.
     client = client_for(clinician)
-    page = client.get(reverse("appeals:document-detail", args=[document.pk]))
-    preview_url = reverse("appeals:document-pdf", args=[document.pk]) + "?inline=1"
+    page = client.get(reverse("documents:document-detail", args=[document.pk]))
+    preview_url = reverse("documents:document-pdf", args=[document.pk]) + "?inline=1"
     assert f'src="{preview_url}"' in page.content.decode()
     # The framing page allows a same-origin frame (no frame-src: default-src 'self' applies).
     page_policy = assert_locked_down_csp(page)

@@ -12,7 +12,7 @@ import re
 import pytest
 from django.urls import reverse
 
-from appeals.models import DocumentKind, DocumentSignature
+from documents.models import DocumentKind, DocumentSignature
 from tests.factories import CLINICIAN, PatientFactory, UserFactory, complete_intake
 from tests.factories_documents import (
     GeneratedDocumentFactory,
@@ -47,11 +47,11 @@ def letter(patient, billing):
 
 
 def sign_url(document) -> str:
-    return reverse("appeals:document-sign", args=[document.pk])
+    return reverse("documents:document-sign", args=[document.pk])
 
 
 def download(client, document) -> bytes:
-    response = client.get(reverse("appeals:document-pdf", args=[document.pk]))
+    response = client.get(reverse("documents:document-pdf", args=[document.pk]))
     assert response.status_code == 200
     return response.content
 
@@ -174,10 +174,10 @@ def test_a_signed_document_offers_no_way_to_change_it(
     # Billing may only record it as sent; nothing on the page posts anywhere else.
     billing_page = client_for(billing).get(letter.get_absolute_url()).content.decode()
     actions = set(re.findall(r'<form[^>]*action="([^"]*)"', billing_page))
-    assert actions == {reverse("logout"), reverse("appeals:document-sent", args=[letter.pk])}
+    assert actions == {reverse("logout"), reverse("documents:document-sent", args=[letter.pk])}
     # The admin shows the record read-only.
     admin = client_for(clinic_admin)
-    change = reverse("admin:appeals_generateddocument_change", args=[letter.pk])
+    change = reverse("admin:documents_generateddocument_change", args=[letter.pk])
     assert 'name="_save"' not in admin.get(change).content.decode()
     assert admin.post(change, {"html": "<p>changed</p>"}).status_code == 403
     assert download(doctor, letter) == signed

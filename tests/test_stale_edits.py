@@ -14,7 +14,8 @@ from datetime import date, timedelta
 import pytest
 from django.urls import reverse
 
-from appeals.models import CoveragePolicy, LetterTemplate
+from coverage.models import CoveragePolicy
+from documents.models import LetterTemplate
 from intake.models import Coverage, Diagnosis, Patient, Screening, TreatmentTrial
 from tests.factories import (
     CLINIC_ADMIN,
@@ -274,7 +275,7 @@ def test_a_template_edited_from_version_1_after_version_2_exists_is_refused_and_
     silently replace the newer text (it did before the stale check in VersionedAdmin)."""
     mine, theirs = admins
     v1 = LetterTemplate.objects.get(kind="lmn", version=1)
-    url = reverse("admin:appeals_lettertemplate_change", args=[v1.pk])
+    url = reverse("admin:documents_lettertemplate_change", args=[v1.pk])
     my_form = admin_form(mine, url, "lettertemplate_form")
     their_form = admin_form(theirs, url, "lettertemplate_form")
     their_body = their_form["body"].replace(
@@ -306,7 +307,7 @@ def test_a_template_edited_from_version_1_after_version_2_exists_is_refused_and_
 def test_a_coverage_rule_edited_from_an_old_version_is_refused_and_kept(admins, page_text):
     mine, theirs = admins
     v1 = CoveragePolicy.objects.get(key="iv-ketamine-trd-original", version=1)
-    url = reverse("admin:appeals_coveragepolicy_change", args=[v1.pk])
+    url = reverse("admin:coverage_coveragepolicy_change", args=[v1.pk])
     my_form = admin_form(mine, url, "coveragepolicy_form")
     their_form = admin_form(theirs, url, "coveragepolicy_form")
     their_form["change_note"] = "Colleague's clarification"
@@ -327,7 +328,7 @@ def test_a_coverage_rule_edited_from_an_old_version_is_refused_and_kept(admins, 
 def test_editing_the_newest_template_version_still_saves(admins):
     mine, _ = admins
     v1 = LetterTemplate.objects.get(kind="lmn", version=1)
-    url = reverse("admin:appeals_lettertemplate_change", args=[v1.pk])
+    url = reverse("admin:documents_lettertemplate_change", args=[v1.pk])
     data = admin_form(mine, url, "lettertemplate_form")
     data["change_note"] = "Only edit"
 
@@ -341,7 +342,7 @@ def test_an_edit_cannot_move_a_template_into_another_kinds_series(admins):
     mine, _ = admins
     lmn = LetterTemplate.objects.get(kind="lmn", version=1)
     abn = LetterTemplate.objects.get(kind="abn", version=1)
-    url = reverse("admin:appeals_lettertemplate_change", args=[lmn.pk])
+    url = reverse("admin:documents_lettertemplate_change", args=[lmn.pk])
     data = admin_form(mine, url, "lettertemplate_form")
     data.update(kind="abn", change_note="Wording of the LMN")
 
@@ -355,7 +356,7 @@ def test_an_edit_cannot_move_a_coverage_rule_into_another_rules_series(admins):
     mine, _ = admins
     edited = CoveragePolicy.objects.get(key="iv-ketamine-trd-original", version=1)
     other = CoveragePolicy.objects.get(key="iv-ketamine-ptsd-original", version=1)
-    url = reverse("admin:appeals_coveragepolicy_change", args=[edited.pk])
+    url = reverse("admin:coverage_coveragepolicy_change", args=[edited.pk])
     data = admin_form(mine, url, "coveragepolicy_form")
     data.update(key=other.key, change_note="TRD wording")
 

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.template import TemplateDoesNotExist
 from django.utils.safestring import mark_safe
 
-from appeals.rendering import (
+from documents.rendering import (
     CONTEXT_SCHEMA,
     DOCUMENT_KINDS,
     TemplateRefused,
@@ -20,8 +20,8 @@ from appeals.rendering import (
     render_html,
     validate_template,
 )
-from appeals.sample_context import SAMPLE_KINDS, sample_context
-from appeals.template_engine import ALLOWED_FILTERS, ALLOWED_TAGS, LAYOUT_NAME, get_engine
+from documents.sample_context import SAMPLE_KINDS, sample_context
+from documents.template_engine import ALLOWED_FILTERS, ALLOWED_TAGS, LAYOUT_NAME, get_engine
 
 EXTENDS = '{% extends "documents/layout.html" %}'
 

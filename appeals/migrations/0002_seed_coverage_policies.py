@@ -8,7 +8,8 @@ from pathlib import Path
 
 from django.db import migrations
 
-DATA_FILE = Path(__file__).resolve().parent.parent / "data" / "coverage_policies.json"
+# The data file moved with the coverage app (one app per job, 2026-12).
+DATA_FILE = Path(__file__).resolve().parents[2] / "coverage" / "data" / "coverage_policies.json"
 
 
 def seed(apps, schema_editor):
@@ -19,14 +20,14 @@ def seed(apps, schema_editor):
         if CoveragePolicy.objects.filter(key=item["key"], version=item["version"]).exists():
             continue
         CoveragePolicy.objects.create(
-            change_note="Seeded from appeals/data/coverage_policies.json",
+            change_note="Seeded from coverage/data/coverage_policies.json",
             **{name: value for name, value in item.items() if name in field_names},
         )
 
 
 def unseed(apps, schema_editor):
     apps.get_model("appeals", "CoveragePolicy").objects.filter(
-        change_note="Seeded from appeals/data/coverage_policies.json"
+        change_note="Seeded from coverage/data/coverage_policies.json"
     ).delete()
 
 

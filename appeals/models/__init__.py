@@ -1,24 +1,3 @@
-from .claims import Appeal, Claim, ClaimLine, Denial, Enclosure
-from .documents import (
-    DocumentDelivery,
-    DocumentKind,
-    DocumentSignature,
-    GeneratedDocument,
-    LetterTemplate,
-)
-from .policy import Assessment, CoveragePolicy
+from appeals.models.claims import Appeal, AppealDocument, Claim, ClaimLine, Denial, Enclosure
 
-__all__ = [
-    "Appeal",
-    "Assessment",
-    "Claim",
-    "ClaimLine",
-    "CoveragePolicy",
-    "Denial",
-    "DocumentDelivery",
-    "DocumentKind",
-    "DocumentSignature",
-    "Enclosure",
-    "GeneratedDocument",
-    "LetterTemplate",
-]
+__all__ = ["Appeal", "AppealDocument", "Claim", "ClaimLine", "Denial", "Enclosure"]

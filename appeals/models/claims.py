@@ -237,6 +237,16 @@ class Appeal(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # The appeal's letters and packets. The link lives on this side (AppealDocument) so the
+    # documents app never depends on appeals; `GeneratedDocument.objects.filter(appeal=...)`
+    # still reads naturally through related_query_name.
+    documents = models.ManyToManyField(
+        "documents.GeneratedDocument",
+        through="AppealDocument",
+        related_name="appeal_set",
+        related_query_name="appeal",
+        blank=True,
+    )
 
     class Meta:
         ordering = ["filing_deadline", "id"]
@@ -300,3 +310,15 @@ class Enclosure(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class AppealDocument(models.Model):
+    """A generated document (letter or packet) that belongs to an appeal; at most one each."""
+
+    appeal = models.ForeignKey(Appeal, on_delete=models.PROTECT, related_name="+")
+    document = models.OneToOneField(
+        "documents.GeneratedDocument", on_delete=models.PROTECT, related_name="appeal_link"
+    )
+
+    def __str__(self) -> str:
+        return f"{self.document} of {self.appeal}"

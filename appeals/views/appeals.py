@@ -7,25 +7,26 @@ from django.views.decorators.http import require_POST
 
 from appeals import access, appeal_actions
 from appeals.appeal_actions import AppealError
-from appeals.documents import DocumentError
 from appeals.forms import (
     AppealReasonsForm,
     DecisionForm,
     DenialEntryForm,
     EnclosureForm,
     FileAppealForm,
-    valid_request_key,
 )
 from appeals.letters import form_for
 from appeals.packet import PacketError
 from appeals.remittance_codes import carc, rarc
-from appeals.rendering import RenderLimitExceeded, TemplateRefused
+from documents.forms import valid_request_key
+from documents.rendering import RenderLimitExceeded, TemplateRefused
+from documents.services import DocumentError
+from intake import access as patient_access
 from intake.decorators import permission_required
 
 
 @permission_required("appeals.add_denial")
 def record_denial(request, pk: int):
-    patient = access.get_patient(request, pk)
+    patient = patient_access.get_patient(request, pk)
     form = DenialEntryForm(request.POST or None, patient=patient)
     if request.method == "POST" and form.is_valid():
         denial = appeal_actions.record_denial(patient, request.user, form.cleaned_data)

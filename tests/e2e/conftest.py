@@ -11,14 +11,12 @@ Playwright's own browser download does not work on our machines; the tests use
 /usr/bin/chromium (Debian's `chromium` package) and skip, saying so, when it is missing.
 """
 
-import importlib
 import io
 import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from django.apps import apps as django_apps
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.test import override_settings
@@ -27,6 +25,7 @@ from pytest_django.live_server_helper import LiveServer
 
 from intake.management.commands.seed_demo import DEMO_PASSWORD, DEMO_USERS
 from tests.e2e.helpers import DESKTOP, BrowserProblems
+from tests.reference_data import reseed_reference_data
 
 CHROMIUM = Path("/usr/bin/chromium")
 # No sandbox (CI runs as root); no background or update traffic: the machine's network is
@@ -99,22 +98,14 @@ def live_server(request) -> Iterator[LiveServer]:
 
 # Reference data that migrations seed. A transactional test ends with a flush, which empties
 # every table; Django's post_migrate signal then brings back content types, permissions and
-# the role groups, but not these rows, so each test puts them back (the seeds are idempotent).
-# (serialized_rollback=True would restore them generically, but it reloads rows through
-# Django's JSON serializer and the audit trail's receivers, which breaks the audit hash chain;
-# tests/test_backup.py avoids it for the same reason.)
-REFERENCE_DATA_MIGRATIONS = [
-    "appeals.migrations.0002_seed_coverage_policies",
-    "appeals.migrations.0003_seed_letter_templates",
-]
+# the role groups, but not these rows, so each test puts them back (tests/reference_data.py).
 
 
 @pytest.fixture
 def demo(live_server, settings) -> None:
     """The demo clinic, its four staff users and patients, on top of the reference data;
     sign-in as in production (second step on for clinicians, billing and admins)."""
-    for module in REFERENCE_DATA_MIGRATIONS:
-        importlib.import_module(module).seed(django_apps, None)
+    reseed_reference_data()
     settings.MFA_ENFORCED = True
     call_command("seed_demo", stdout=io.StringIO())
     # With DEBUG off the demo accounts get no usable password (an admin sets one); do that.

@@ -9,7 +9,7 @@ from django.urls import reverse
 from playwright.sync_api import Page, expect
 from pypdf import PdfReader
 
-from appeals.models import GeneratedDocument
+from documents.models import GeneratedDocument
 from tests.e2e.helpers import (
     check_page,
     enrol_second_step,
@@ -36,7 +36,7 @@ def test_clinician_generates_signs_and_downloads_a_letter_of_medical_necessity(p
 
     assessment.get_by_role("button", name="Generate Letter of Medical Necessity").click()
     lmn = GeneratedDocument.objects.get(patient__last_name="Castillo", kind="lmn")
-    expect(page).to_have_url(path_is(reverse("appeals:document-detail", args=[lmn.pk])))
+    expect(page).to_have_url(path_is(reverse("documents:document-detail", args=[lmn.pk])))
     expect(page.get_by_role("status")).to_contain_text(
         "Letter of Medical Necessity version 1 generated."
     )

@@ -1,0 +1,151 @@
+"""Letters from staff-edited templates: restricted HTML rendering, then a locked-down PDF.
+
+The public entry points for the rest of the app. The template rules live in
+appeals/template_engine.py, the PDF rules in appeals/pdf.py; docs/templates.md explains
+both to the people who edit templates.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+from types import NoneType
+from typing import Any
+
+from django.conf import settings
+from django.template import Context
+
+from documents.pdf import (
+    MAX_HTML_CHARS,
+    RenderLimitExceeded,
+    image_data_url,
+    render_pdf,
+    render_pdf_with_page_count,
+    time_limit,
+)
+from documents.template_engine import (
+    CONTEXT_SCHEMA,
+    TemplateRefused,
+    compile_template,
+    validate_template,
+)
+
+__all__ = [
+    "CONTEXT_SCHEMA",
+    "DOCUMENT_KINDS",
+    "MAX_HTML_CHARS",
+    "RenderLimitExceeded",
+    "RenderedDocument",
+    "TemplateRefused",
+    "default_template_source",
+    "image_data_url",
+    "render_document",
+    "render_html",
+    "render_pdf",
+    "time_limit",
+    "validate_template",
+]
+
+DOCUMENT_KINDS = ("lmn", "abn", "prior_auth", "patient_explanation")
+
+_SCALARS = frozenset({str, int, float, Decimal, date, datetime, bool, NoneType})
+_MAX_DEPTH = 12
+
+
+@dataclass(frozen=True)
+class RenderedDocument:
+    html: str
+    pdf: bytes
+    sha256: str
+    page_count: int
+
+
+def render_document(source: str, context: dict, *, max_pages: int = 50) -> RenderedDocument:
+    """Render a letter template to HTML and PDF; the SHA-256 is of the PDF bytes.
+
+    One time limit covers both steps: a staff-edited template with nested loops is as able
+    to hang a worker as a long PDF layout.
+    """
+    with time_limit(settings.PDF_RENDER_TIMEOUT_SECONDS):
+        html = render_html(source, context)
+        if len(html) > MAX_HTML_CHARS:
+            raise RenderLimitExceeded(
+                f"The letter's HTML is {len(html):,} characters; the limit is "
+                f"{MAX_HTML_CHARS:,}. Move long histories or logs into an enclosure."
+            )
+        pdf, page_count = render_pdf_with_page_count(html, max_pages=max_pages)
+    return RenderedDocument(html, pdf, hashlib.sha256(pdf).hexdigest(), page_count)
+
+
+def render_html(source: str, context: dict) -> str:
+    """Validate `source`, check `context` is plain data, and render it with autoescape on."""
+    template = compile_template(source)
+    _check_plain(context, "context", 0)
+    try:
+        return template.render(Context(_redact(context), autoescape=True))
+    except (ArithmeticError, LookupError, ValueError, TypeError, AttributeError) as exc:
+        # A filter given an argument it can't use (e.g. floatformat:"99999999999").
+        raise TemplateRefused(
+            f"a filter argument is out of range ({exc.__class__.__name__})"
+        ) from exc
+
+
+def default_template_source(kind: str) -> str:
+    """The shipped source of a document kind's default template (templates/documents/)."""
+    if kind not in DOCUMENT_KINDS:
+        raise ValueError(f"unknown document kind {kind!r}")
+    path = Path(settings.BASE_DIR) / "templates" / "documents" / f"{kind}.html"
+    return path.read_text(encoding="utf-8")
+
+
+def _check_plain(value: Any, path: str, depth: int) -> None:
+    # Exact types on purpose: a str subclass (SafeString, a TextChoices member) can carry
+    # __html__ and skip escaping; model instances and querysets can run code when read.
+    kind = type(value)
+    if depth > _MAX_DEPTH:
+        raise TypeError(f"{path}: the context nests deeper than {_MAX_DEPTH} levels")
+    if kind in _SCALARS:
+        return
+    if kind is dict:
+        for key, item in value.items():
+            if type(key) is not str:
+                raise TypeError(f"{path}: keys must be str, got {type(key).__name__}")
+            _check_plain(item, f"{path}.{key}", depth + 1)
+    elif kind in (list, tuple):
+        for index, item in enumerate(value):
+            _check_plain(item, f"{path}.{index}", depth + 1)
+    else:
+        raise TypeError(
+            f"{path} is a {kind.__module__}.{kind.__qualname__}; letter contexts hold plain "
+            "data only (dict, list, tuple, str, int, float, Decimal, date, datetime, bool, None)"
+        )
+
+
+def _redact(context: dict) -> dict:
+    """Drop what a document kind must never print, whatever its template says.
+
+    An ABN's identification number (blank C) must never be the MBI (CMS-R-131
+    instructions; medicare.md §D), so the MBI is not even in reach of an ABN template.
+    """
+    document = context.get("document")
+    patient = context.get("patient")
+    if isinstance(document, dict) and document.get("kind") == "abn" and isinstance(patient, dict):
+        mbi = patient.get("mbi") or ""
+        context = {**context, "patient": {k: v for k, v in patient.items() if k != "mbi"}}
+        # The MBI can also travel as another field's value (Original Medicare's member id
+        # *is* the MBI): scrub it wherever it appears, not only under its own name.
+        return _scrub(context, mbi) if mbi else context
+    return context
+
+
+def _scrub(value: Any, secret: str) -> Any:
+    if isinstance(value, str):
+        return value.replace(secret, "") if secret in value else value
+    if isinstance(value, dict):
+        return {key: _scrub(item, secret) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return type(value)(_scrub(item, secret) for item in value)
+    return value

@@ -1,0 +1,138 @@
+from django.conf import settings
+from django.contrib import messages
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.csp import CSP
+from django.views.decorators.clickjacking import xframe_options_sameorigin
+from django.views.decorators.csp import csp_override
+from django.views.decorators.http import require_POST
+
+from audit import AccessAction, record_access
+from documents import access
+from documents.forms import DeliveryForm, GenerateDocumentForm
+from documents.models import GeneratedDocument
+from documents.rendering import RenderLimitExceeded, TemplateRefused
+from documents.services import (
+    SIGNABLE_KINDS,
+    DocumentError,
+    final_pdf,
+    generate_document,
+    record_delivery,
+)
+from documents.services import sign_document as sign
+from intake import access as patient_access
+from intake.decorators import permission_required
+
+
+@require_POST
+@permission_required("documents.add_generateddocument")
+def generate(request, pk: int):
+    patient = patient_access.get_patient(request, pk)
+    form = GenerateDocumentForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "That document could not be generated: " + _errors(form))
+        return redirect(patient)
+    try:
+        result = generate_document(
+            patient,
+            form.cleaned_data["kind"],
+            request.user,
+            request_key=form.cleaned_data["request_key"],
+        )
+    except (DocumentError, RenderLimitExceeded, TemplateRefused) as exc:
+        messages.error(request, str(exc))
+        return redirect(patient)
+    doc = result.document
+    if result.created:
+        messages.success(request, f"{doc.get_kind_display()} version {doc.version} generated.")
+    else:
+        messages.info(request, "That request was already processed; here is the document.")
+    return redirect(doc)
+
+
+@permission_required("documents.view_generateddocument")
+def detail(request, pk: int):
+    doc = access.get_document(request, pk)
+    versions = GeneratedDocument.objects.filter(patient=doc.patient, kind=doc.kind).select_related(
+        "generated_by", "signature"
+    )
+    return render(
+        request,
+        "documents/pages/document_detail.html",
+        {
+            "doc": doc,
+            "patient": doc.patient,
+            "versions": versions,
+            "deliveries": doc.deliveries.select_related("recorded_by"),
+            "delivery_form": DeliveryForm(document=doc),
+            "can_sign": (
+                request.user.has_perm("documents.sign_document")
+                and doc.kind in SIGNABLE_KINDS
+                and not doc.is_signed
+            ),
+        },
+    )
+
+
+# The document page shows the PDF in an iframe of the same origin; nothing else may frame it.
+PDF_CSP = {**settings.SECURE_CSP, "frame-ancestors": [CSP.SELF]}
+
+
+@xframe_options_sameorigin
+@csp_override(PDF_CSP)
+@permission_required("documents.view_generateddocument")
+def pdf(request, pk: int):
+    """The only way a PDF leaves the server: signed-in, permitted, scoped, and audited."""
+    doc = access.get_document(request, pk)
+    inline = request.GET.get("inline") == "1"
+    record_access(
+        request,
+        AccessAction.PREVIEW if inline else AccessAction.DOWNLOAD,
+        doc,
+        patient=doc.patient,
+    )
+    response = HttpResponse(final_pdf(doc), content_type="application/pdf")
+    disposition = "inline" if inline else "attachment"
+    response["Content-Disposition"] = f'{disposition}; filename="{doc.filename}"'
+    return response
+
+
+@require_POST
+@permission_required("documents.sign_document")
+def sign_document(request, pk: int):
+    doc = access.get_document(request, pk)
+    try:
+        signature = sign(doc, request.user)
+    except DocumentError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"Signed electronically by {signature.name}.")
+    return redirect(doc)
+
+
+@permission_required("documents.send_document")
+def mark_sent(request, pk: int):
+    doc = access.get_document(request, pk)
+    form = DeliveryForm(request.POST or None, document=doc)
+    if request.method == "POST" and form.is_valid():
+        record_delivery(doc, request.user, **form.cleaned_data)
+        messages.success(request, "Recorded as sent.")
+        return redirect(doc)
+    return render(request, "documents/pages/document_send.html", {"doc": doc, "form": form})
+
+
+@permission_required("documents.view_generateddocument")
+def patient_documents(request, pk: int):
+    patient = patient_access.get_patient(request, pk)
+    documents = patient.documents.select_related("generated_by", "signature").order_by(
+        "kind", "-version"
+    )
+    return render(
+        request,
+        "documents/pages/patient_documents.html",
+        {"patient": patient, "documents": documents},
+    )
+
+
+def _errors(form) -> str:
+    return "; ".join(e for errors in form.errors.values() for e in errors)
