@@ -13,8 +13,6 @@ import functools
 import re
 from collections import ChainMap
 from collections.abc import Iterator
-from datetime import date, datetime
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -41,140 +39,9 @@ from django.template.base import (
 )
 from django.template.loaders.filesystem import Loader as FilesystemLoader
 
+from .context_schema import CONTEXT_SCHEMA
+
 LAYOUT_NAME = "documents/layout.html"
-
-# --- The context schema: the contract with the code that builds contexts. -------------
-# A dict is a group of fields, a one-element list is "a list of this", anything else is a
-# leaf type. docs/templates.md documents every path; tests check docs and sample agree.
-
-CONTEXT_SCHEMA: dict[str, Any] = {
-    "today": date,
-    "document": {"kind": str, "title": str, "version": int},
-    "clinic": {
-        "name": str,
-        "address_lines": [str],
-        "phone": str,
-        "fax": str,
-        "npi": str,
-        "logo_url": str | None,
-        "rems_setting_id": str,
-    },
-    "patient": {
-        "full_name": str,
-        "first_name": str,
-        "last_name": str,
-        "date_of_birth": date,
-        "age": int,
-        "sex": str,
-        "address_lines": [str],
-        "phone": str,
-        "chart_number": str,
-        "mbi": str,
-        "under_care_since": date | None,
-    },
-    "coverage": {
-        "program": str,
-        "program_label": str,
-        "plan_name": str,
-        "member_id": str,
-        "part_d_plan": str,
-        "medigap_plan": str,
-        "medicaid_dual_label": str,
-    },
-    "diagnoses": [{"code": str, "description": str, "is_primary": bool, "onset_date": date | None}],
-    "scores": [{"instrument_label": str, "score": int, "max_score": int, "administered_on": date}],
-    "trials": [
-        {
-            "kind_label": str,
-            "drug": str,
-            "drug_class_label": str,
-            "dose": str,
-            "start_date": date | None,
-            "end_date": date | None,
-            "weeks": float | int | None,
-            "adherence_label": str,
-            "outcome_label": str,
-            "current_episode": bool,
-        }
-    ],
-    "screening": {
-        "findings": [{"label": str, "value_label": str}],
-        "blood_pressure": str,
-        "bp_taken_on": date | None,
-        "screened_on": date | None,
-    },
-    "request": {
-        "product": str,
-        "product_label": str,
-        "indication_label": str,
-        "with_oral_antidepressant_label": str,
-        "dose_mg": int | None,
-        "frequency_label": str,
-        "planned_sessions": int,
-        "codes": [str],
-        "requested_start": date,
-    },
-    "provider": {"full_name": str, "credentials": str, "npi": str, "specialty": str},
-    "assessment": {
-        "determination": str,
-        "determination_label": str,
-        "summary": str,
-        "fda_status_label": str,
-        "coverage_path_label": str,
-        "policy_label": str,
-        "policy_version": int | None,
-        "criteria": [
-            {
-                "id": str,
-                "statement": str,
-                "status": str,
-                "status_label": str,
-                "evidence": str,
-                "citation": str,
-            }
-        ],
-        "modifiers": [{"code": str, "reason": str}],
-        "missing": [str],
-        "warnings": [str],
-        "next_steps": [str],
-        "citations": [str],
-    },
-    "abn": {
-        "items": [{"service": str, "reason": str, "estimated_cost": Decimal | str}],
-        "omb_number": str,
-        "form_expiry": str,
-        "additional_information": str,
-    },
-    "payer": {"name": str, "address_lines": [str]},
-    # Appeal letters only (appeals/appeal_actions.py letter_context); absent elsewhere.
-    "appeal": {
-        "form_name": str,
-        "form_title": str,
-        "regulation": str,
-        "recipient": str,
-        "level_label": str,
-        "fields": [{"label": str, "value": str}],
-        "reasons": [str],
-        "filing_deadline": date | None,
-        "decided_by": str,
-    },
-    "denial": {
-        "notice_label": str,
-        "notice_date": date,
-        "group_code": str,
-        "carc_codes": [str],
-        "rarc_codes": [str],
-        "denied_amount": str,
-    },
-    "enclosures": [str],
-    "signature": {
-        "signed": bool,
-        "name": str,
-        "credentials": str,
-        "signed_at": datetime | None,
-        "image_url": str | None,
-    },
-}
 
 # Names Django itself puts in scope inside loops and blocks.
 _FORLOOP: dict[str, Any] = dict.fromkeys(("counter", "counter0", "revcounter", "revcounter0"), int)
