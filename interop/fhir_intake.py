@@ -179,6 +179,8 @@ def _parse_one(
         model = get_fhir_model_class(resource_type).model_validate(raw)
     except SchemaError as exc:
         return RejectedResource(resource_type, resource_id, _schema_problem(exc))
+    except RecursionError:
+        return RejectedResource(resource_type, resource_id, "Nested too deeply to read.")
     try:
         data, notes = mapper(model, index)
     except Skip as exc:
