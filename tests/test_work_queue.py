@@ -286,9 +286,10 @@ def test_the_csv_has_a_header_and_one_row_per_open_appeal(desk, billing, queue, 
     assert rows[1] == [
         "Margaret Abbott",
         claim.service_from.isoformat(),
-        "original",
-        "redetermination",
-        "draft",
+        # Labels, not codes (issue 17: "CSV with labels").
+        "Original Medicare",
+        "Redetermination",
+        "Draft",
         overdue.notice_date.isoformat(),
         overdue.filing_deadline.isoformat(),
         "850.00",

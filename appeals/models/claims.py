@@ -10,13 +10,10 @@ from django.db import models
 from django.urls import reverse
 
 from appeals import deadlines
+from appeals.labels import LEVEL_LABELS, TRACK_LABELS, level_label
 from intake.validators import validate_icd10_billable, validate_procedure_code
 
-TRACK_CHOICES = [
-    (deadlines.Track.ORIGINAL.value, "Original Medicare"),
-    (deadlines.Track.ADVANTAGE.value, "Medicare Advantage"),
-    (deadlines.Track.PART_D.value, "Part D"),
-]
+TRACK_CHOICES = [(track.value, TRACK_LABELS[track]) for track in deadlines.Track]
 MONEY = {"max_digits": 10, "decimal_places": 2, "validators": [MinValueValidator(Decimal("0"))]}
 
 
@@ -204,7 +201,7 @@ class Appeal(models.Model):
     )
     track = models.CharField("program", max_length=20, choices=TRACK_CHOICES)
     level = models.CharField(
-        max_length=30, choices=[(lv.value, lv.value) for lv in deadlines.Level]
+        max_length=30, choices=[(lv.value, LEVEL_LABELS[lv]) for lv in deadlines.Level]
     )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
     notice_date = models.DateField(help_text="Date of the decision being appealed.")
@@ -250,6 +247,14 @@ class Appeal(models.Model):
 
     class Meta:
         ordering = ["filing_deadline", "id"]
+        # The work queue's filters and sorts (appeals/filters.py), each backed by an index.
+        indexes = [
+            models.Index(fields=["filing_deadline", "id"], name="appeal_deadline_idx"),
+            models.Index(fields=["status", "filing_deadline"], name="appeal_status_deadline_idx"),
+            models.Index(fields=["level", "filing_deadline"], name="appeal_level_deadline_idx"),
+            models.Index(fields=["track", "filing_deadline"], name="appeal_track_deadline_idx"),
+            models.Index(fields=["amount_in_controversy"], name="appeal_amount_idx"),
+        ]
         constraints = [
             # One appeal per denial per level: a second "prepare" returns the first.
             models.UniqueConstraint(fields=["denial", "level"], name="unique_appeal_level"),
@@ -263,7 +268,7 @@ class Appeal(models.Model):
 
     @property
     def level_label(self) -> str:
-        return self.level.replace("-", " ").capitalize()
+        return level_label(self.level)
 
     @property
     def patient(self):

@@ -5,13 +5,15 @@ from collections import Counter
 from datetime import timedelta
 
 import icalendar
-from django.db.models import Count, Q
+from django.core.paginator import Paginator
+from django.db.models import Count, Q, Sum
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
 from appeals import access
-from appeals.filters import AppealFilter
+from appeals.filters import SORTS, AppealFilter, sorted_appeals
+from appeals.labels import level_label
 from appeals.models import Appeal
 from audit import AccessAction, record_access
 from intake.decorators import permission_required
@@ -19,10 +21,15 @@ from intake.decorators import permission_required
 DUE_SOON_DAYS = 14
 
 
+PAGE_SIZE = 50
+
+
 def _filtered(request):
     data = request.GET.copy()
-    if not data.get("status"):
-        data.setdefault("open_only", "true")  # default view: what still needs work
+    # The default view is what still needs work. A submitted form says so with `filtered`,
+    # so an unticked "open appeals only" box (absent from the query) means all appeals.
+    if not data.get("status") and "filtered" not in data:
+        data.setdefault("open_only", "true")
     return AppealFilter(data, queryset=access.appeals_for(request.user), user=request.user)
 
 
@@ -30,7 +37,13 @@ def _filtered(request):
 def work_queue(request):
     today = timezone.localdate()
     appeal_filter = _filtered(request)
-    appeals = list(appeal_filter.qs.order_by("filing_deadline", "id"))
+    sort = request.GET.get("sort", "deadline")
+    if sort not in SORTS:
+        sort = "deadline"
+    queryset = sorted_appeals(appeal_filter.qs, sort)
+    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    totals = appeal_filter.qs.aggregate(amount=Sum("amount_in_controversy"), n=Count("id"))
+    appeals = list(page.object_list)
     for appeal in appeals:
         appeal.days_left = (appeal.filing_deadline - today).days
         appeal.overdue = appeal.status in ("draft", "ready") and appeal.days_left < 0
@@ -43,10 +56,40 @@ def work_queue(request):
         {
             "filter": appeal_filter,
             "appeals": appeals,
+            "page": page,
+            "totals": totals,
+            "sort": sort,
+            "sort_links": _sort_links(request, sort),
             "due_soon_days": DUE_SOON_DAYS,
-            "query": request.GET.urlencode(),
+            "query": _query_without(request, "page"),
+            "page_query": _query_without(request, "page"),
         },
     )
+
+
+def _query_without(request, *names: str) -> str:
+    query = request.GET.copy()
+    for name in names:
+        query.pop(name, None)
+    return query.urlencode()
+
+
+def _sort_links(request, current: str) -> dict[str, dict]:
+    """Per sortable column: the query that sorts by it (flipping if already), and the state."""
+    links = {}
+    for column in ("deadline", "amount", "level"):
+        query = request.GET.copy()
+        query.pop("page", None)
+        query["sort"] = f"-{column}" if current == column else column
+        state = (
+            "ascending"
+            if current == column
+            else "descending"
+            if current == f"-{column}"
+            else "none"
+        )
+        links[column] = {"query": query.urlencode(), "aria_sort": state}
+    return links
 
 
 @permission_required("appeals.view_appeal")
@@ -70,15 +113,15 @@ def export_csv(request):
             "Provider",
         ]
     )
-    for appeal in appeal_filter.qs.order_by("filing_deadline"):
+    for appeal in sorted_appeals(appeal_filter.qs, request.GET.get("sort", "deadline")):
         claim = appeal.denial.claim
         writer.writerow(
             [
                 _csv_safe(claim.patient.full_name),
                 claim.service_from.isoformat(),
-                appeal.track,
-                appeal.level,
-                appeal.status,
+                appeal.get_track_display(),
+                appeal.level_label,
+                appeal.get_status_display(),
                 appeal.notice_date.isoformat(),
                 appeal.filing_deadline.isoformat(),
                 f"{appeal.amount_in_controversy:.2f}",
@@ -138,6 +181,20 @@ def dashboard(request):
             ),
         ),
         filed=Count("id", filter=Q(status=Appeal.Status.FILED)),
+        open_amount=Sum("amount_in_controversy", filter=open_q, default=0),
+        overdue_amount=Sum(
+            "amount_in_controversy", filter=waiting & Q(filing_deadline__lt=today), default=0
+        ),
+        won_amount=Sum(
+            "amount_in_controversy",
+            filter=Q(decision__in=[Appeal.Decision.FAVORABLE, Appeal.Decision.PARTIAL]),
+            default=0,
+        ),
+        lost_amount=Sum(
+            "amount_in_controversy",
+            filter=Q(decision__in=[Appeal.Decision.UNFAVORABLE, Appeal.Decision.DISMISSED]),
+            default=0,
+        ),
     )
     by_level = (
         appeals.filter(status=Appeal.Status.DECIDED)
@@ -156,7 +213,7 @@ def dashboard(request):
         reasons.setdefault(f"{group}-{carcs}", Counter())[decision] += 1
     level_rows = [
         {
-            "level": level.replace("-", " ").capitalize(),
+            "level": level_label(level),
             "won": c["favorable"] + c["partial"],
             "lost": c["unfavorable"] + c["dismissed"],
         }
