@@ -37,6 +37,7 @@ class AuditEntryAdmin(admin.ModelAdmin):
         "changes",
         "previous_hash",
         "entry_hash",
+        "key_version",
     ]
     fields = readonly_fields
     show_full_result_count = False

@@ -217,7 +217,15 @@ def test_in_production_the_session_and_csrf_cookies_are_secure_and_http_only(
 def test_production_defaults_need_no_environment_variables():
     # Guards: the `if not DEBUG:` block's defaults, read from a fresh interpreter with only
     # the required secrets (the test run's own SECURE_SSL_REDIRECT=0 is not passed on).
-    keep = ("PATH", "HOME", "LANG", "SECRET_KEY", "MBI_ENCRYPTION_KEYS", "MBI_INDEX_KEY")
+    keep = (
+        "PATH",
+        "HOME",
+        "LANG",
+        "SECRET_KEY",
+        "MBI_ENCRYPTION_KEYS",
+        "MBI_INDEX_KEY",
+        "AUDIT_CHAIN_KEYS",
+    )
     env = {name: os.environ[name] for name in keep if name in os.environ}
     code = (
         "import json, config.settings as s; print(json.dumps({n: getattr(s, n) for n in "
