@@ -13,6 +13,7 @@ from datetime import timedelta
 from urllib.parse import urlencode
 
 import pytest
+from django.conf import settings as django_settings
 from django.test import Client
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -337,3 +338,63 @@ def test_verify_never_redirects_off_site(clinician):
 
     assert response.status_code == 302
     assert response["Location"] == "/"
+
+
+# --- The session key after the second factor -------------------------------------------------
+
+
+def session_key(client: Client) -> str:
+    return client.cookies[django_settings.SESSION_COOKIE_NAME].value
+
+
+def with_session_key(key: str) -> Client:
+    """Another browser presenting `key`: whoever planted or saw it before the MFA step."""
+    other = Client()
+    other.cookies[django_settings.SESSION_COOKIE_NAME] = key
+    return other
+
+
+@pytest.mark.parametrize("factor", ["totp", "backup code"])
+def test_the_session_key_changes_when_the_second_factor_is_passed(clinician, factor):
+    # Guards: intake.mfa._verified (session.cycle_key() after otp_login). The password
+    # sign-in cycles the key once (Django's login); without a second cycle, a key someone
+    # fixed or saw between password and code would become a verified session.
+    device = enrol(clinician, backup_codes=("a1b2c3d4",))
+    client = sign_in(clinician.username)
+    before = session_key(client)
+    token = device_code(device) if factor == "totp" else "a1b2c3d4"
+
+    response = client.post(VERIFY, {"token": token, "next": PATIENTS})
+
+    assert response["Location"] == PATIENTS
+    after = session_key(client)
+    assert after != before
+    assert client.get(PATIENTS).status_code == 200
+    # The pre-MFA key is gone, not promoted: it is signed out.
+    assert with_session_key(before).get(PATIENTS)["Location"].startswith(LOGIN)
+
+
+def test_the_session_key_changes_when_setup_confirms_the_authenticator(clinician):
+    # Guards: intake.mfa.setup ends in the same _verified() as verify.
+    client = sign_in(clinician.username)
+    client.get(SETUP)
+    before = session_key(client)
+    key = TOTPDevice.objects.get(user=clinician).bin_key
+
+    response = client.post(SETUP, {"token": totp_code(key), "next": PATIENTS})
+
+    assert response.status_code == 200
+    assert session_key(client) != before
+    assert client.get(PATIENTS).status_code == 200
+    assert with_session_key(before).get(PATIENTS)["Location"].startswith(LOGIN)
+
+
+def test_a_wrong_code_leaves_the_session_key_alone(clinician):
+    # The control: only a passed second factor cycles the key.
+    device = enrol(clinician)
+    client = sign_in(clinician.username)
+    before = session_key(client)
+
+    client.post(VERIFY, {"token": a_wrong_code(device_code(device)), "next": PATIENTS})
+
+    assert session_key(client) == before
