@@ -398,3 +398,58 @@ def test_a_wrong_code_leaves_the_session_key_alone(clinician):
     client.post(VERIFY, {"token": a_wrong_code(device_code(device)), "next": PATIENTS})
 
     assert session_key(client) == before
+
+
+# --- The admin site asks every staff account -------------------------------------------------
+
+
+def test_a_front_desk_user_given_is_staff_needs_the_second_factor_for_the_admin(front_desk):
+    # Guards: RequireMFAMiddleware's _staff_in_admin. Front desk is not in
+    # MFA_REQUIRED_ROLES, so app pages don't ask them; is_staff opens the admin, which
+    # always asks (before the fix: 200 with the password alone).
+    front_desk.is_staff = True
+    front_desk.save()
+    client = sign_in(front_desk.username)
+    changelist = reverse("admin:intake_patient_changelist")
+    unknown = f"{ADMIN}no-such-page/"
+
+    for url in (ADMIN, changelist, unknown):
+        response = client.get(url)
+        assert response.status_code == 302, url
+        assert response["Location"] == gate(SETUP, url)
+    assert client.get(PATIENTS).status_code == 200  # their app pages stay as configured
+
+    device = enrol(front_desk)
+    assert client.get(ADMIN)["Location"] == gate(VERIFY, ADMIN)
+    response = client.post(VERIFY, {"token": device_code(device), "next": ADMIN})
+    assert response["Location"] == ADMIN
+    assert client.get(ADMIN).status_code == 200
+
+
+def test_the_admin_sign_in_and_sign_out_stay_reachable_for_unverified_staff(front_desk):
+    # Guards: the gate's allow-list applies to the admin's own login/logout views too.
+    front_desk.is_staff = True
+    front_desk.save()
+    client = Client()
+
+    response = client.post(
+        reverse("admin:login"),
+        {"username": front_desk.username, "password": PASSWORD, "next": ADMIN},
+    )
+
+    assert response.status_code == 302
+    assert client.get(ADMIN)["Location"] == gate(SETUP, ADMIN)
+    signed_out = client.post(reverse("admin:logout"))
+    assert (signed_out.status_code, signed_out["Location"]) == (302, LOGIN)
+    assert client.get(ADMIN)["Location"].startswith(reverse("admin:login"))
+
+
+def test_front_desk_without_is_staff_is_not_asked_on_app_pages_nor_let_into_the_admin(
+    front_desk,
+):
+    # The control: a front-desk user without is_staff is not let into the admin at all
+    # (Django's own check), and is not asked for a second factor on app pages.
+    client = sign_in(front_desk.username)
+
+    assert client.get(PATIENTS).status_code == 200
+    assert client.get(ADMIN)["Location"].startswith(reverse("admin:login"))
