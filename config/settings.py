@@ -277,9 +277,10 @@ LOGGING = {
         "axes": {"level": "WARNING"},
         # At DEBUG, Django logs missing template variables with the whole context (PHI).
         "django.template": {"level": "INFO"},
-        # WeasyPrint logs every render step at INFO and refused URLs in full (data: URIs
-        # included); the app reports refusals itself.
-        "weasyprint": {"level": "ERROR"},
+        # WeasyPrint logs every render step at INFO, and at ERROR every URL it failed to
+        # load, in full: query, host, data: payload, which a letter template can fill with
+        # patient fields. The app reports refusals itself (tests/test_pdf_fetch_logging.py).
+        "weasyprint": {"level": "CRITICAL"},
         "fontTools": {"level": "WARNING"},
     },
 }
