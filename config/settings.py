@@ -248,8 +248,10 @@ if not DEBUG:
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
+
 # X-Forwarded-Proto is a request header anyone can send: trusted only when a proxy in front
-# sets it itself (overwriting the client's), as TRUST_X_FORWARDED_PROTO=1 says it does.
+# sets it itself (overwriting the client's), as TRUST_X_FORWARDED_PROTO=1 says it does
+# (docs/operations.md).
 if env.bool("TRUST_X_FORWARDED_PROTO", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
