@@ -1,5 +1,8 @@
+from axes.admin import AccessAttemptAdmin, AccessFailureLogAdmin, AccessLogAdmin
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin
 
+from .admin_dates import SafeDateHierarchyMixin
 from .display import record_name
 from .labels import current_label, labels_of
 from .models import AuditEntry
@@ -24,7 +27,7 @@ class RecordFilter(admin.SimpleListFilter):
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
+class AuditEntryAdmin(SafeDateHierarchyMixin, admin.ModelAdmin):
     """Read-only for everyone, superusers included: the trail is evidence, not data to edit.
 
     Viewing needs audit.view_auditentry and is scoped like the report (audit/scope.py).
@@ -56,6 +59,7 @@ class AuditEntryAdmin(admin.ModelAdmin):
         "changes",
         "previous_hash",
         "entry_hash",
+        "key_version",
     ]
     fields = readonly_fields
     show_full_result_count = False
@@ -71,3 +75,17 @@ class AuditEntryAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+# django-axes's lists (lockouts, sign-ins, failures) have a date hierarchy too, with the same
+# 500 at year 9999, and can't be edited: registered again with the safe list.
+for _model, _axes_admin in (
+    (AccessAttempt, AccessAttemptAdmin),
+    (AccessLog, AccessLogAdmin),
+    (AccessFailureLog, AccessFailureLogAdmin),
+):
+    if admin.site.is_registered(_model):  # AXES_ENABLE_ADMIN
+        admin.site.unregister(_model)
+        admin.site.register(
+            _model, type(_axes_admin.__name__, (SafeDateHierarchyMixin, _axes_admin), {})
+        )

@@ -34,9 +34,11 @@ class AuditEntryQuerySet(models.QuerySet):
 class AuditEntry(models.Model):
     """One event: a create/update/delete of a tracked row, or a read of PHI.
 
-    Entries form one chain in id order: `entry_hash` is SHA-256 over the canonical JSON of
-    the entry's content and `previous_hash` (audit/chain.py). Rows are only ever inserted;
-    the ORM refuses updates and deletes, and on PostgreSQL a trigger refuses them too.
+    Entries form one chain in id order: `entry_hash` is HMAC-SHA256, with key `key_version`
+    of AUDIT_CHAIN_KEYS, over the canonical JSON of the entry's content and `previous_hash`
+    (audit/chain.py; version 0: plain SHA-256, entries written before the chain was keyed).
+    Rows are only ever inserted; the ORM refuses updates and deletes, and on PostgreSQL a
+    trigger refuses them too.
     """
 
     at = models.DateTimeField(db_index=True, editable=False)
@@ -70,6 +72,12 @@ class AuditEntry(models.Model):
     )
     previous_hash = models.CharField(max_length=64, editable=False)
     entry_hash = models.CharField(max_length=64, unique=True, editable=False)
+    key_version = models.PositiveSmallIntegerField(
+        default=chain.LEGACY_KEY_VERSION,
+        editable=False,
+        help_text="The AUDIT_CHAIN_KEYS key that hashed this entry; 0: plain SHA-256, "
+        "written before the chain was keyed.",
+    )
 
     objects = AuditEntryQuerySet.as_manager()
 
@@ -91,7 +99,10 @@ class AuditEntry(models.Model):
         )
 
     def hashed_content(self) -> dict:
-        return {name: getattr(self, name) for name in chain.HASHED_FIELDS}
+        return {
+            **{name: getattr(self, name) for name in chain.HASHED_FIELDS},
+            "key_version": self.key_version,
+        }
 
     def save(self, **kwargs):
         """Append: take the chain lock, link to the newest entry, hash, insert."""
@@ -109,6 +120,8 @@ class AuditEntry(models.Model):
                 .values_list("entry_hash", flat=True)
                 .first()
             ) or chain.GENESIS_HASH
+            # Always the newest key: an entry never goes back to an older key or to none.
+            self.key_version = chain.signing_version()
             self.entry_hash = chain.entry_hash(self.hashed_content(), self.previous_hash)
             super().save(**{**kwargs, "force_insert": True, "using": using})
 

@@ -6,6 +6,7 @@ Defaults are safe for production: DEBUG is off and SECRET_KEY must be provided.
 
 import base64
 import hashlib
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -42,6 +43,32 @@ if not MBI_ENCRYPTION_KEYS or not MBI_INDEX_KEY:
 
     MBI_ENCRYPTION_KEYS = MBI_ENCRYPTION_KEYS or [_dev_key("mbi-encryption")]
     MBI_INDEX_KEY = MBI_INDEX_KEY or _dev_key("mbi-index")
+
+
+# Audit chain keys (HMAC-SHA256, audit/chain.py): "VERSION:SECRET", comma-separated. The
+# highest version hashes new entries; every listed one still verifies the entries it hashed,
+# so a key is never removed while its entries exist (docs/operations.md, rotation).
+def _audit_chain_keys(items: list[str]) -> dict[int, str]:
+    keys: dict[int, str] = {}
+    for item in items:
+        version, _, secret = item.partition(":")
+        if not re.fullmatch(r"[1-9][0-9]{0,3}", version) or len(secret) < 32:
+            raise ImproperlyConfigured(
+                "AUDIT_CHAIN_KEYS: each key is VERSION:SECRET, a version from 1 to 9999 and "
+                "a secret of at least 32 characters."
+            )
+        if int(version) in keys:
+            raise ImproperlyConfigured(f"AUDIT_CHAIN_KEYS lists version {version} twice.")
+        keys[int(version)] = secret
+    return keys
+
+
+AUDIT_CHAIN_KEYS = _audit_chain_keys(env.list("AUDIT_CHAIN_KEYS", default=[]))
+if not AUDIT_CHAIN_KEYS:
+    if not DEBUG:
+        raise ImproperlyConfigured("AUDIT_CHAIN_KEYS must be set when DEBUG is off.")
+    # Local demo only: derived from the development SECRET_KEY, so not secret at all.
+    AUDIT_CHAIN_KEYS = {1: hashlib.sha256(f"audit-chain:{SECRET_KEY}".encode()).hexdigest()}
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
@@ -225,6 +252,11 @@ if not DEBUG:
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
+
+# X-Forwarded-Proto is a request header anyone can send: trusted only when a proxy in front
+# sets it itself (overwriting the client's), as TRUST_X_FORWARDED_PROTO=1 says it does
+# (docs/operations.md).
+if env.bool("TRUST_X_FORWARDED_PROTO", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
@@ -251,9 +283,10 @@ LOGGING = {
         "axes": {"level": "WARNING"},
         # At DEBUG, Django logs missing template variables with the whole context (PHI).
         "django.template": {"level": "INFO"},
-        # WeasyPrint logs every render step at INFO and refused URLs in full (data: URIs
-        # included); the app reports refusals itself.
-        "weasyprint": {"level": "ERROR"},
+        # WeasyPrint logs every render step at INFO, and at ERROR every URL it failed to
+        # load, in full: query, host, data: payload, which a letter template can fill with
+        # patient fields. The app reports refusals itself (tests/test_pdf_fetch_logging.py).
+        "weasyprint": {"level": "CRITICAL"},
         "fontTools": {"level": "WARNING"},
     },
 }

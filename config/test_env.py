@@ -18,3 +18,5 @@ os.environ.setdefault("MFA_ENROLMENT_CODE_REQUIRED", "0")
 # Throwaway MBI keys for the test run (Fernet keys are 32 url-safe base64 bytes).
 os.environ.setdefault("MBI_ENCRYPTION_KEYS", "dGVzdC1vbmx5LWtleS1mb3ItbWJpLWVuY3J5cHRpb24=")
 os.environ.setdefault("MBI_INDEX_KEY", "test-only-blind-index-key")
+# Throwaway audit chain key (HMAC-SHA256): version 1.
+os.environ.setdefault("AUDIT_CHAIN_KEYS", "1:test-only-audit-chain-key-0123456789abcdef")

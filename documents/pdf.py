@@ -159,10 +159,14 @@ def image_data_url(image: bytes | File) -> str:
 
 
 def _describe(url: str) -> str:
-    """A URL for the log: data: URIs can be half a megabyte of someone's signature."""
-    if url[:5].lower() == "data:":
-        return f"{url[:40]}... ({len(url)} characters)"
-    return url[:300]
+    """A URL for the log: its scheme and length only.
+
+    A letter's URLs are built from patient fields (a tracker's query can carry the name and
+    MBI; a data: URI is someone's signature), so host, path, query and payload never reach
+    the log (tests/test_pdf_fetch_logging.py).
+    """
+    scheme = urlsplit(url).scheme.lower() if ":" in url[:20] else ""
+    return f"a {scheme or 'relative'} URL ({len(url)} characters)"
 
 
 @functools.lru_cache(maxsize=4)

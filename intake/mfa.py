@@ -119,7 +119,7 @@ def verify(request):
     if request.method == "POST" and form.is_valid():
         device = match_token(request.user, form.cleaned_data["token"])
         if device is not None:
-            otp_login(request, device)
+            _verified(request, device)
             if isinstance(device, StaticDevice):
                 left = device.token_set.count()
                 messages.warning(request, f"Backup code used; {left} left.")
@@ -147,7 +147,7 @@ def setup(request):
         if device.verify_token(form.cleaned_data["token"]):
             codes = _confirm(request.user, device)
             request.session.pop(SESSION_ENROLMENT_KEY, None)
-            otp_login(request, device)
+            _verified(request, device)
             return render(
                 request,
                 "registration/mfa_backup_codes.html",
@@ -165,6 +165,13 @@ def setup(request):
             "next": _next_url(request),
         },
     )
+
+
+def _verified(request, device) -> None:
+    """Mark the session verified under a new session key: a key someone planted or saw
+    before the second factor (session fixation, ASVS 3.2.1) never becomes a verified one."""
+    otp_login(request, device)
+    request.session.cycle_key()
 
 
 def _enrolment_accepted(request) -> bool:

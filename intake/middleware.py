@@ -54,7 +54,8 @@ class RequireMFAMiddleware:
 
     django-otp's OTPMiddleware marks the user verified once they enter a TOTP or backup
     code; until then only the MFA pages, sign-out and static files are reachable. The admin
-    site is covered too, since it is just another path here.
+    site is covered too, since it is just another path here, and it asks every staff
+    account (is_staff is what opens it) whatever MFA_REQUIRED_ROLES says.
     """
 
     ALLOWED_URL_NAMES = {"mfa-verify", "mfa-setup", "logout", "login"}
@@ -67,8 +68,8 @@ class RequireMFAMiddleware:
         if (
             user is not None
             and user.is_authenticated
-            and mfa_required(user)
             and not user.is_verified()
+            and (mfa_required(user) or _staff_in_admin(user, request))
             and not self._allowed(request)
         ):
             has_device = user_has_device(user, confirmed=True)
@@ -86,6 +87,16 @@ def _resolve(path: str):
         return resolve(path)
     except Resolver404:
         return None
+
+
+def _staff_in_admin(user, request) -> bool:
+    """A staff account on an admin page: a front-desk user given is_staff must not reach the
+    admin with a password alone, even though their role isn't asked on the app's pages."""
+    if not (settings.MFA_ENFORCED and user.is_staff):
+        return False
+    match = _resolve(request.path_info)
+    # Every AdminSite's URLs (its catch-all included) carry the "admin" application name.
+    return match is not None and "admin" in match.app_names
 
 
 def mfa_required(user) -> bool:

@@ -331,7 +331,10 @@ def test_settings_refuse_to_load_without_the_keys_when_debug_is_off(keys):
 def test_settings_load_with_both_keys():
     # The control for the test above: with both keys the same import succeeds.
     result = load_settings(
-        DEBUG="0", MBI_ENCRYPTION_KEYS=Fernet.generate_key().decode(), MBI_INDEX_KEY="k"
+        DEBUG="0",
+        MBI_ENCRYPTION_KEYS=Fernet.generate_key().decode(),
+        MBI_INDEX_KEY="k",
+        AUDIT_CHAIN_KEYS=os.environ["AUDIT_CHAIN_KEYS"],  # required too (test_audit_chain_keys)
     )
 
     assert result.returncode == 0, result.stderr

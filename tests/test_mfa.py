@@ -13,6 +13,7 @@ from datetime import timedelta
 from urllib.parse import urlencode
 
 import pytest
+from django.conf import settings as django_settings
 from django.test import Client
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -337,3 +338,118 @@ def test_verify_never_redirects_off_site(clinician):
 
     assert response.status_code == 302
     assert response["Location"] == "/"
+
+
+# --- The session key after the second factor -------------------------------------------------
+
+
+def session_key(client: Client) -> str:
+    return client.cookies[django_settings.SESSION_COOKIE_NAME].value
+
+
+def with_session_key(key: str) -> Client:
+    """Another browser presenting `key`: whoever planted or saw it before the MFA step."""
+    other = Client()
+    other.cookies[django_settings.SESSION_COOKIE_NAME] = key
+    return other
+
+
+@pytest.mark.parametrize("factor", ["totp", "backup code"])
+def test_the_session_key_changes_when_the_second_factor_is_passed(clinician, factor):
+    # Guards: intake.mfa._verified (session.cycle_key() after otp_login). The password
+    # sign-in cycles the key once (Django's login); without a second cycle, a key someone
+    # fixed or saw between password and code would become a verified session.
+    device = enrol(clinician, backup_codes=("a1b2c3d4",))
+    client = sign_in(clinician.username)
+    before = session_key(client)
+    token = device_code(device) if factor == "totp" else "a1b2c3d4"
+
+    response = client.post(VERIFY, {"token": token, "next": PATIENTS})
+
+    assert response["Location"] == PATIENTS
+    after = session_key(client)
+    assert after != before
+    assert client.get(PATIENTS).status_code == 200
+    # The pre-MFA key is gone, not promoted: it is signed out.
+    assert with_session_key(before).get(PATIENTS)["Location"].startswith(LOGIN)
+
+
+def test_the_session_key_changes_when_setup_confirms_the_authenticator(clinician):
+    # Guards: intake.mfa.setup ends in the same _verified() as verify.
+    client = sign_in(clinician.username)
+    client.get(SETUP)
+    before = session_key(client)
+    key = TOTPDevice.objects.get(user=clinician).bin_key
+
+    response = client.post(SETUP, {"token": totp_code(key), "next": PATIENTS})
+
+    assert response.status_code == 200
+    assert session_key(client) != before
+    assert client.get(PATIENTS).status_code == 200
+    assert with_session_key(before).get(PATIENTS)["Location"].startswith(LOGIN)
+
+
+def test_a_wrong_code_leaves_the_session_key_alone(clinician):
+    # The control: only a passed second factor cycles the key.
+    device = enrol(clinician)
+    client = sign_in(clinician.username)
+    before = session_key(client)
+
+    client.post(VERIFY, {"token": a_wrong_code(device_code(device)), "next": PATIENTS})
+
+    assert session_key(client) == before
+
+
+# --- The admin site asks every staff account -------------------------------------------------
+
+
+def test_a_front_desk_user_given_is_staff_needs_the_second_factor_for_the_admin(front_desk):
+    # Guards: RequireMFAMiddleware's _staff_in_admin. Front desk is not in
+    # MFA_REQUIRED_ROLES, so app pages don't ask them; is_staff opens the admin, which
+    # always asks (before the fix: 200 with the password alone).
+    front_desk.is_staff = True
+    front_desk.save()
+    client = sign_in(front_desk.username)
+    changelist = reverse("admin:intake_patient_changelist")
+    unknown = f"{ADMIN}no-such-page/"
+
+    for url in (ADMIN, changelist, unknown):
+        response = client.get(url)
+        assert response.status_code == 302, url
+        assert response["Location"] == gate(SETUP, url)
+    assert client.get(PATIENTS).status_code == 200  # their app pages stay as configured
+
+    device = enrol(front_desk)
+    assert client.get(ADMIN)["Location"] == gate(VERIFY, ADMIN)
+    response = client.post(VERIFY, {"token": device_code(device), "next": ADMIN})
+    assert response["Location"] == ADMIN
+    assert client.get(ADMIN).status_code == 200
+
+
+def test_the_admin_sign_in_and_sign_out_stay_reachable_for_unverified_staff(front_desk):
+    # Guards: the gate's allow-list applies to the admin's own login/logout views too.
+    front_desk.is_staff = True
+    front_desk.save()
+    client = Client()
+
+    response = client.post(
+        reverse("admin:login"),
+        {"username": front_desk.username, "password": PASSWORD, "next": ADMIN},
+    )
+
+    assert response.status_code == 302
+    assert client.get(ADMIN)["Location"] == gate(SETUP, ADMIN)
+    signed_out = client.post(reverse("admin:logout"))
+    assert (signed_out.status_code, signed_out["Location"]) == (302, LOGIN)
+    assert client.get(ADMIN)["Location"].startswith(reverse("admin:login"))
+
+
+def test_front_desk_without_is_staff_is_not_asked_on_app_pages_nor_let_into_the_admin(
+    front_desk,
+):
+    # The control: a front-desk user without is_staff is not let into the admin at all
+    # (Django's own check), and is not asked for a second factor on app pages.
+    client = sign_in(front_desk.username)
+
+    assert client.get(PATIENTS).status_code == 200
+    assert client.get(ADMIN)["Location"].startswith(reverse("admin:login"))

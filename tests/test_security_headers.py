@@ -17,7 +17,7 @@ import pytest
 from django.conf import settings as django_settings
 from django.http import HttpResponse
 from django.template import engines
-from django.test import Client
+from django.test import Client, RequestFactory
 from django.urls import include, path, reverse
 
 from tests.factories import PASSWORD, PatientFactory
@@ -217,7 +217,15 @@ def test_in_production_the_session_and_csrf_cookies_are_secure_and_http_only(
 def test_production_defaults_need_no_environment_variables():
     # Guards: the `if not DEBUG:` block's defaults, read from a fresh interpreter with only
     # the required secrets (the test run's own SECURE_SSL_REDIRECT=0 is not passed on).
-    keep = ("PATH", "HOME", "LANG", "SECRET_KEY", "MBI_ENCRYPTION_KEYS", "MBI_INDEX_KEY")
+    keep = (
+        "PATH",
+        "HOME",
+        "LANG",
+        "SECRET_KEY",
+        "MBI_ENCRYPTION_KEYS",
+        "MBI_INDEX_KEY",
+        "AUDIT_CHAIN_KEYS",
+    )
     env = {name: os.environ[name] for name in keep if name in os.environ}
     code = (
         "import json, config.settings as s; print(json.dumps({n: getattr(s, n) for n in "
@@ -247,3 +255,62 @@ def test_production_defaults_need_no_environment_variables():
         "SECURE_REFERRER_POLICY": "same-origin",
         "X_FRAME_OPTIONS": "DENY",
     }
+
+
+# --- X-Forwarded-Proto -------------------------------------------------------------------
+
+
+def test_a_forged_x_forwarded_proto_is_ignored_by_default(production, db):
+    # Guards: SECURE_PROXY_SSL_HEADER is set only with TRUST_X_FORWARDED_PROTO=1. Trusted,
+    # a client's own "X-Forwarded-Proto: https" over plain HTTP would skip the redirect to
+    # HTTPS and make Django treat the request as secure (HSTS, CSRF's HTTPS referer checks).
+    assert RequestFactory().get(LOGIN, HTTP_X_FORWARDED_PROTO="https").is_secure() is False
+
+    redirected = Client().get(LOGIN, HTTP_X_FORWARDED_PROTO="https")
+    assert redirected.status_code == 301
+    assert redirected["Location"] == f"https://testserver{LOGIN}"
+
+    production.SECURE_SSL_REDIRECT = False
+    served = Client().get(LOGIN, HTTP_X_FORWARDED_PROTO="https")
+    assert served.status_code == 200
+    assert "Strict-Transport-Security" not in served.headers
+
+
+def test_behind_a_trusted_proxy_its_x_forwarded_proto_is_honoured(production, db):
+    # The control: what TRUST_X_FORWARDED_PROTO=1 sets makes the same header count.
+    production.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+    response = Client().get(LOGIN, HTTP_X_FORWARDED_PROTO="https")
+
+    assert response.status_code == 200
+    assert "max-age=31536000" in response.headers["Strict-Transport-Security"]
+
+
+@pytest.mark.parametrize(
+    ("trust", "expected"),
+    [
+        (None, None),
+        ("0", None),
+        ("1", ["HTTP_X_FORWARDED_PROTO", "https"]),
+    ],
+)
+def test_only_trust_x_forwarded_proto_sets_the_proxy_ssl_header(trust, expected):
+    keep = ("PATH", "HOME", "LANG", "SECRET_KEY", "MBI_ENCRYPTION_KEYS", "MBI_INDEX_KEY")
+    env = {name: os.environ[name] for name in (*keep, "AUDIT_CHAIN_KEYS") if name in os.environ}
+    if trust is not None:
+        env["TRUST_X_FORWARDED_PROTO"] = trust
+    code = (
+        "import json, config.settings as s; "
+        "print(json.dumps(getattr(s, 'SECURE_PROXY_SSL_HEADER', None)))"
+    )
+    result = subprocess.run(  # noqa: S603 - our own interpreter and module
+        [sys.executable, "-c", code],
+        cwd=django_settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+
+    assert json.loads(result.stdout) == expected
