@@ -8,6 +8,7 @@ and entries written under the old labels still display and filter under their mo
 """
 
 import hashlib
+import importlib
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -43,7 +44,7 @@ PDF = b"%PDF-1.7\n% a stored letter\n%%EOF\n"
 
 
 def _append_audit(apps, previous: str, **content) -> str:
-    """An entry as the old code wrote it: hashed over its content and the previous hash."""
+    """An entry as the old code wrote it: keyed-hashed over its content and the previous one."""
     entry = {
         "at": timezone.now(),
         "kind": "write",
@@ -54,6 +55,7 @@ def _append_audit(apps, previous: str, **content) -> str:
         "patient_id": None,
         "clinic_id": None,
         "changes": {},
+        "key_version": chain.signing_version(),
         **content,
     }
     digest = chain.entry_hash(entry, previous)
@@ -65,6 +67,10 @@ def _append_audit(apps, previous: str, **content) -> str:
 
 def _old_layout_clinic(apps) -> dict:
     """One clinic's records as the old layout stored them; returns the ids to look for."""
+    for seed in ("0002_seed_coverage_policies", "0003_seed_letter_templates"):
+        # The shipped rules and templates, in their old tables (an earlier test may have
+        # flushed them); the seeds are the migrations' own, run against the old models.
+        importlib.import_module(f"appeals.migrations.{seed}").seed(apps, None)
     get = apps.get_model
     user = get("auth", "User").objects.create(username="billing", password="!")
     clinic = get("intake", "Clinic").objects.create(
