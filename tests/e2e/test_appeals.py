@@ -112,7 +112,8 @@ def test_billing_records_a_denial_and_builds_the_appeal_packet(page: Page):
     nav = page.get_by_role("navigation", name="Main")
     nav.get_by_role("link", name="Appeals").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Appeals by deadline")
-    page.get_by_label(field("Open only")).select_option(label="No")
+    # "Open appeals only" is a checkbox now (issue 17); unticked, decided appeals show too.
+    page.get_by_label("Open appeals only").uncheck()
     page.get_by_role("button", name="Filter").click()
     row = page.get_by_role("row").filter(has_text="Margaret Ellison")
     expect(row).to_contain_text("Redetermination")
