@@ -1,0 +1,43 @@
+"""Medicare appeal deadlines: pure date arithmetic over effective-dated rule data.
+
+Nothing in this package imports Django or reads the clock: dataclasses in, dataclasses out,
+``today`` passed as an argument. The modules, each small:
+
+- ``vocabulary``: tracks, levels, how a window counts, the two errors
+- ``rule_data``: loading and checking ``appeals/data/appeal_rules.json``
+- ``levels``: the order of the levels and the rule version in effect
+- ``windows``: filing windows from the notice date
+- ``decision_times``: the adjudicator's decision time frames
+- ``aic``: the amount-in-controversy thresholds
+- ``business_days``: the informational next business day
+- ``compute``: ``compute_deadline``, which puts them together
+
+``from appeals.deadlines import X`` works for every public name below.
+"""
+
+from .aic import aic_required, aic_threshold
+from .business_days import next_business_day
+from .compute import DeadlineResult, compute_deadline
+from .levels import levels_for, next_level, rule_for
+from .rule_data import RULES_FILE, AicThreshold, AppealRule, DecisionTimeframe
+from .vocabulary import CountsFrom, DeadlineError, Level, RuleDataError, Track
+
+__all__ = [
+    "RULES_FILE",
+    "AicThreshold",
+    "AppealRule",
+    "CountsFrom",
+    "DeadlineError",
+    "DeadlineResult",
+    "DecisionTimeframe",
+    "Level",
+    "RuleDataError",
+    "Track",
+    "aic_required",
+    "aic_threshold",
+    "compute_deadline",
+    "levels_for",
+    "next_business_day",
+    "next_level",
+    "rule_for",
+]

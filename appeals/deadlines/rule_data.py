@@ -1,0 +1,190 @@
+"""Loading ``appeals/data/appeal_rules.json``: the effective-dated rules, checked on load.
+
+Every number the deadline arithmetic uses (filing window, receipt presumption, decision time
+frame, amount-in-controversy threshold) is read from that file with its citation and
+effective dates, so next year's threshold is a data change. The file is read once; a bad
+edit (unknown or missing key, malformed date, overlapping versions, a broken level chain)
+raises ``RuleDataError`` instead of producing a wrong date.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from .vocabulary import CountsFrom, Level, RuleDataError, Track
+
+RULES_FILE = Path(__file__).resolve().parent.parent / "data" / "appeal_rules.json"
+
+
+@dataclass(frozen=True)
+class DecisionTimeframe:
+    variant: str
+    days: int
+    citation: str
+    verify: bool
+    verify_note: str | None
+
+
+@dataclass(frozen=True)
+class AppealRule:
+    track: Track
+    level: Level
+    effective_from: date
+    effective_to: date | None
+    filing_window_days: int | None  # None: the case moves on automatically (MA IRE)
+    counts_from: CountsFrom | None
+    presumed_receipt_days: int
+    filing_citation: str
+    decision_timeframes: tuple[DecisionTimeframe, ...]
+    form: str
+    next_level: Level | None
+    filed_by_party: bool
+    citation: str
+    verify: bool
+    verify_note: str | None
+
+    def in_effect(self, on: date) -> bool:
+        return covers(self.effective_from, self.effective_to, on)
+
+
+@dataclass(frozen=True)
+class AicThreshold:
+    level: Level
+    amount: Decimal
+    effective_from: date
+    effective_to: date | None
+    citation: str
+    verify: bool
+    verify_note: str | None
+
+    def in_effect(self, on: date) -> bool:
+        return covers(self.effective_from, self.effective_to, on)
+
+
+@dataclass(frozen=True)
+class RuleBook:
+    rules: tuple[AppealRule, ...]
+    thresholds: tuple[AicThreshold, ...]
+
+
+@cache
+def rule_book() -> RuleBook:
+    raw = json.loads(RULES_FILE.read_text(encoding="utf-8"))
+    try:
+        rules = tuple(_parse_rule(item) for item in raw["rules"])
+        thresholds = tuple(_parse_threshold(item) for item in raw["aic_thresholds"])
+    except (KeyError, TypeError, ValueError, InvalidOperation) as exc:
+        raise RuleDataError(f"{RULES_FILE.name}: malformed entry ({exc!r})") from exc
+    book = RuleBook(rules=rules, thresholds=thresholds)
+    _validate(book)
+    return book
+
+
+@cache
+def chains() -> dict[Track, tuple[Level, ...]]:
+    """Each track's levels in the order an appeal climbs them."""
+    return _build_chains(rule_book().rules)
+
+
+def covers(start: date, end: date | None, on: date) -> bool:
+    return start <= on and (end is None or on <= end)
+
+
+def _build_chains(rules: Iterable[AppealRule]) -> dict[Track, tuple[Level, ...]]:
+    links_by_track: dict[Track, dict[Level, Level | None]] = {track: {} for track in Track}
+    for rule in rules:
+        links_by_track[rule.track][rule.level] = rule.next_level
+    result: dict[Track, tuple[Level, ...]] = {}
+    for track, links in links_by_track.items():
+        targets = {nxt for nxt in links.values() if nxt is not None}
+        starts = [lv for lv in links if lv not in targets]
+        if len(starts) != 1:
+            raise RuleDataError(f"{track}: expected one first level, found {starts}")
+        chain: list[Level] = []
+        current: Level | None = starts[0]
+        while current is not None:
+            if current in chain or current not in links:
+                raise RuleDataError(f"{track}: broken level chain at {current}")
+            chain.append(current)
+            current = links[current]
+        if len(chain) != len(links):
+            raise RuleDataError(f"{track}: levels not on the chain: {set(links) - set(chain)}")
+        result[track] = tuple(chain)
+    return result
+
+
+def _validate(book: RuleBook) -> None:
+    groups: dict[tuple[str, ...], list[AppealRule | AicThreshold]] = {}
+    for rule in book.rules:
+        groups.setdefault((rule.track, rule.level), []).append(rule)
+        if (rule.filing_window_days is None) != (rule.counts_from is None):
+            raise RuleDataError(f"{rule.track} {rule.level}: window and counts_from disagree")
+        numbers = [rule.filing_window_days or 0, rule.presumed_receipt_days]
+        numbers += [timeframe.days for timeframe in rule.decision_timeframes]
+        if any(not isinstance(n, int) or n < 0 for n in numbers):
+            raise RuleDataError(f"{rule.track} {rule.level}: day counts must be whole numbers")
+        flagged = [rule, *rule.decision_timeframes]
+        if any(item.verify and not item.verify_note for item in flagged):
+            raise RuleDataError(f"{rule.track} {rule.level}: verify=true needs a verify_note")
+    for entry in book.thresholds:
+        groups.setdefault(("aic", entry.level), []).append(entry)
+    for key, versions in groups.items():
+        versions.sort(key=lambda v: v.effective_from)
+        if len({v.next_level for v in versions if isinstance(v, AppealRule)}) > 1:
+            raise RuleDataError(f"{key}: versions disagree on next_level")
+        check_no_overlap(key, versions)
+    _build_chains(book.rules)
+
+
+def check_no_overlap(key: object, versions: list[Any]) -> None:
+    """Versions sorted by ``effective_from`` must not overlap or run backwards."""
+    for earlier, later in zip(versions, versions[1:], strict=False):
+        if earlier.effective_to is None or earlier.effective_to >= later.effective_from:
+            raise RuleDataError(f"{key}: effective date ranges overlap")
+    for version in versions:
+        if version.effective_to is not None and version.effective_to < version.effective_from:
+            raise RuleDataError(f"{key}: effective_to before effective_from")
+
+
+def _parse_rule(item: Mapping[str, Any]) -> AppealRule:
+    # JSON keys are the dataclass field names; an unknown or missing key is a TypeError.
+    counts_from, nxt = item["counts_from"], item["next_level"]
+    return AppealRule(
+        **{
+            **item,
+            **dated(item),
+            "track": Track(item["track"]),
+            "level": Level(item["level"]),
+            "counts_from": CountsFrom(counts_from) if counts_from is not None else None,
+            "next_level": Level(nxt) if nxt is not None else None,
+            "decision_timeframes": tuple(
+                DecisionTimeframe(**timeframe) for timeframe in item["decision_timeframes"]
+            ),
+        }
+    )
+
+
+def _parse_threshold(item: Mapping[str, Any]) -> AicThreshold:
+    return AicThreshold(
+        **{
+            **item,
+            **dated(item),
+            "level": Level(item["level"]),
+            "amount": Decimal(str(item["amount"])),
+        }
+    )
+
+
+def dated(item: Mapping[str, Any]) -> dict[str, date | None]:
+    end = item["effective_to"]
+    return {
+        "effective_from": date.fromisoformat(item["effective_from"]),
+        "effective_to": date.fromisoformat(end) if end is not None else None,
+    }
