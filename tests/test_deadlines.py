@@ -440,3 +440,18 @@ def test_notice_before_the_first_modelled_rule_is_refused():
 
 def test_deadline_error_is_a_value_error():
     assert issubclass(DeadlineError, ValueError)
+
+
+def test_missing_threshold_year_without_an_amount_raises_no_note():
+    """The "no threshold on file" warning asks for data only when an amount needs judging.
+
+    42 CFR 405.1006(b): the ALJ hearing needs the year's amount in controversy. With no
+    amount entered there is nothing to judge, so aic_met stays None and no note is added.
+    """
+    result = compute_deadline(
+        "original", "alj", D("2026-11-20"), filed_date=D("2027-01-04"), today=D("2027-01-05")
+    )
+
+    assert result.aic_threshold is None
+    assert result.aic_met is None
+    assert not any("amount-in-controversy threshold" in note for note in result.verify_notes)

@@ -51,10 +51,13 @@ def amount_in_controversy(
         )
     entry = threshold_entry(level, request_date)
     if entry is None:
-        notes.append(
-            f"No amount-in-controversy threshold is on file for {request_date.year}; add the "
-            "year's Federal Register figure to appeals/data/appeal_rules.json."
-        )
+        # Only worth a warning when there is an amount to judge: without one, aic_met is
+        # None anyway and the note would flag every result in a year not yet on file.
+        if amount is not None:
+            notes.append(
+                f"No amount-in-controversy threshold is on file for {request_date.year}; add "
+                "the year's Federal Register figure to appeals/data/appeal_rules.json."
+            )
         return None, None
     citations.append(entry.citation)
     if entry.verify and entry.verify_note:
