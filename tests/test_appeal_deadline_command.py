@@ -216,3 +216,27 @@ def test_command_line_prints_one_line_to_stderr_and_exits_2(capsys):
     assert captured.out == ""
     assert captured.err.strip().count("\n") == 0
     assert "There is no ire level in the original track" in captured.err
+
+
+def test_where_sources_conflict_the_json_shows_file_by_and_legal_last_day():
+    """medicare.md G: MA plan reconsideration, 60 days from the notice (CMS Part C page) or
+    60 days from presumed receipt (42 CFR 422.582(b)): file by the earlier, cite both."""
+    data = run(
+        track="advantage",
+        level="plan-reconsideration",
+        notice_date="2026-03-02",
+        today="2026-03-10",
+    )
+
+    assert data["file_by"] == "2026-05-01"
+    assert data["legal_last_day"] == "2026-05-06"
+    assert data["filing_deadline"] == "2026-05-06"
+    assert "notice" in data["file_by_citation"]
+    assert data["legal_last_day_citation"] == "42 CFR 422.582(b)"
+
+
+def test_where_sources_agree_file_by_equals_the_deadline():
+    data = run(track="original", level="redetermination", notice_date="2026-03-02")
+
+    assert data["file_by"] == data["legal_last_day"] == data["filing_deadline"] == "2026-07-05"
+    assert data["file_by_citation"] == data["legal_last_day_citation"]

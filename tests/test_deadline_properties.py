@@ -111,3 +111,20 @@ def test_late_exactly_when_filed_after_the_deadline(pair, notice, days_after_not
         assert result.late is None
     else:
         assert result.late is (filed > result.filing_deadline)
+
+
+@property_test
+@given(PAIRS, ANY_MODELLED)
+def test_file_by_is_never_after_the_legal_last_day(pair, notice):
+    """medicare.md G: where sources conflict the earlier date is "file by" and the later the
+    legal last day, so file_by <= legal_last_day always, and the regulatory deadline (which
+    ``late`` is judged against) lies between them."""
+    result = compute_deadline(*pair, notice)
+
+    if pair == ("advantage", "ire"):  # nothing filed (42 CFR 422.592(a))
+        assert result.file_by is None and result.legal_last_day is None
+        return
+    assert result.file_by <= result.legal_last_day
+    assert result.file_by <= result.filing_deadline <= result.legal_last_day
+    assert result.notice_date <= result.file_by
+    assert result.sources_disagree is (result.file_by != result.legal_last_day)

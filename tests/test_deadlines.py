@@ -455,3 +455,97 @@ def test_missing_threshold_year_without_an_amount_raises_no_note():
     assert result.aic_threshold is None
     assert result.aic_met is None
     assert not any("amount-in-controversy threshold" in note for note in result.verify_notes)
+
+
+# --- Where sources conflict: file_by (earliest reading) and legal_last_day (latest) ------
+
+# track, level, notice date, file by, legal last day, words in the file-by citation
+CONFLICTS = [
+    # 42 CFR 422.582(b) (current eCFR text): "60 calendar days from the date of receipt of
+    # the organization determination notice", receipt presumed 5 days after the notice;
+    # CMS's Part C page: "60 days from the date of the notice". 2026-03-02 + 60 = 05-01,
+    # + 65 = 05-06.
+    ("advantage", "plan-reconsideration", "2026-03-02", "2026-05-01", "2026-05-06", "notice"),
+    # 2025-12-31 + 60 = 2026-03-01; + 65 = 2026-03-06.
+    ("advantage", "plan-reconsideration", "2025-12-31", "2026-03-01", "2026-03-06", "notice"),
+    # 42 CFR 423.2102(a)(1): "within 60 calendar days after receipt of the ALJ's ... written
+    # decision"; no 5-day presumption seen, so the earliest receipt is the notice date.
+    # 2026-04-10 + 60 = 06-09, + 65 = 06-14.
+    ("part-d", "council", "2026-04-10", "2026-06-09", "2026-06-14", "423.2102"),
+    # 42 CFR 423.2130: 60 days after receipt of the Council's notice; 423.2136 shows no
+    # presumption. 2026-06-01 + 60 = 07-31, + 65 = 08-05.
+    ("part-d", "court", "2026-06-01", "2026-07-31", "2026-08-05", "423.2130"),
+    # medicare.gov: "60 days from the date of the IRE's decision" vs 423.2002 read with the
+    # receipt presumption. 2026-03-02 + 60 = 05-01, + 65 = 05-06.
+    ("part-d", "alj", "2026-03-02", "2026-05-01", "2026-05-06", "medicare.gov"),
+]
+
+
+@pytest.mark.parametrize(("track", "level", "notice", "file_by", "last_day", "cited"), CONFLICTS)
+def test_where_sources_conflict_the_earlier_date_is_file_by(
+    track, level, notice, file_by, last_day, cited
+):
+    """medicare.md G, "Where sources conflict": show the earlier date as "file by", cite both.
+
+    The later date stays the regulatory ``filing_deadline`` that ``late`` is measured
+    against; the earlier one is what staff are told to file by.
+    """
+    result = compute_deadline(track, level, D(notice))
+
+    assert result.file_by == D(file_by)
+    assert result.legal_last_day == D(last_day)
+    assert result.filing_deadline == D(last_day)
+    assert cited in result.file_by_citation
+    assert result.legal_last_day_citation
+    assert result.file_by_citation != result.legal_last_day_citation
+    assert result.sources_disagree
+    assert result.file_by_citation in result.citations
+    assert any(f"file by {file_by}" in note for note in result.verify_notes)
+
+
+@pytest.mark.parametrize(
+    ("track", "level", "notice"),
+    [
+        ("original", "redetermination", "2026-03-02"),
+        ("original", "alj", "2026-03-02"),
+        ("advantage", "alj", "2026-03-02"),
+        ("advantage", "plan-reconsideration", "2024-10-31"),  # notice-based text already
+        ("part-d", "redetermination", "2026-03-02"),
+        ("part-d", "ire", "2026-03-02"),
+    ],
+)
+def test_where_sources_agree_file_by_is_the_regulatory_deadline(track, level, notice):
+    """One reading only: 42 CFR 405.942(a), 405.1002(a), 422.602(b), 423.582(b), 423.600(a)."""
+    result = compute_deadline(track, level, D(notice))
+
+    assert result.file_by == result.legal_last_day == result.filing_deadline
+    assert result.file_by_citation == result.legal_last_day_citation
+    assert not result.sources_disagree
+    assert not any("Sources disagree" in note for note in result.verify_notes)
+
+
+def test_ma_ire_has_no_file_by_because_nothing_is_filed():
+    """42 CFR 422.592(a): the plan forwards the case; the party files nothing."""
+    result = compute_deadline("advantage", "ire", D("2026-03-02"))
+
+    assert result.file_by is None
+    assert result.legal_last_day is None
+
+
+def test_filing_between_the_two_dates_is_timely_but_flagged():
+    """422.582(b) as now worded makes 2026-05-03 timely; the older reading would not."""
+    result = compute_deadline(
+        "advantage", "plan-reconsideration", D("2026-03-02"), filed_date=D("2026-05-03")
+    )
+
+    assert result.late is False
+    assert any("after the safe date" in note for note in result.verify_notes)
+
+
+def test_a_passed_safe_date_tells_staff_to_file_today():
+    result = compute_deadline(
+        "advantage", "plan-reconsideration", D("2026-03-02"), today=D("2026-05-04")
+    )
+
+    assert result.late is False
+    assert any("file today" in note for note in result.verify_notes)

@@ -17,7 +17,7 @@ from .business_days import next_business_day
 from .decision_times import pick_timeframe
 from .levels import check_level_in_track, rule_for
 from .vocabulary import DeadlineError, Level, Track, coerce_level, coerce_track
-from .windows import filing_dates
+from .windows import SafeDates, filing_dates, safe_dates
 
 
 @dataclass(frozen=True)
@@ -38,10 +38,21 @@ class DeadlineResult:
     filed_by_party: bool
     citations: tuple[str, ...]
     verify_notes: tuple[str, ...]
+    # Where sources disagree on the window: the earliest reading (file by this day) and the
+    # latest (the last day any source allows), each with its citation. Both equal
+    # filing_deadline when the sources agree; None where the party files nothing.
+    file_by: date | None
+    file_by_citation: str | None
+    legal_last_day: date | None
+    legal_last_day_citation: str | None
 
     @property
     def needs_verification(self) -> bool:
         return bool(self.verify_notes)
+
+    @property
+    def sources_disagree(self) -> bool:
+        return self.file_by != self.legal_last_day
 
 
 def compute_deadline(
@@ -74,6 +85,7 @@ def compute_deadline(
 
     try:
         receipt_date, filing_deadline = filing_dates(rule, notice_date)
+        safe = safe_dates(rule, notice_date)
         business_day = next_business_day(filing_deadline)
         timeframe = pick_timeframe(rule, decision_variant)
         decision_due = (
@@ -94,6 +106,9 @@ def compute_deadline(
         if timeframe.verify and timeframe.verify_note:
             notes.append(timeframe.verify_note)
 
+    if safe is not None and safe.sources_disagree:
+        citations.append(safe.file_by_citation)
+        notes.append(_disagreement_note(safe, filed_date, today))
     if rule.filed_by_party:
         measured_on = filed_date or today
         late = measured_on > filing_deadline if measured_on else None
@@ -125,7 +140,29 @@ def compute_deadline(
         filed_by_party=rule.filed_by_party,
         citations=tuple(dict.fromkeys(citations)),
         verify_notes=tuple(dict.fromkeys(notes)),
+        file_by=safe.file_by if safe else None,
+        file_by_citation=safe.file_by_citation if safe else None,
+        legal_last_day=safe.legal_last_day if safe else None,
+        legal_last_day_citation=safe.legal_last_day_citation if safe else None,
     )
+
+
+def _disagreement_note(safe: SafeDates, filed_date: date | None, today: date | None) -> str:
+    note = (
+        f"Sources disagree on this window: file by {safe.file_by.isoformat()} "
+        f"({safe.file_by_citation}) to be safe; {safe.legal_last_day.isoformat()} is the "
+        f"last day under {safe.legal_last_day_citation}."
+    )
+    if safe.disagreement:
+        note += f" {safe.disagreement}"
+    if filed_date is not None and safe.file_by < filed_date <= safe.legal_last_day:
+        note += (
+            f" Filed {filed_date.isoformat()}: after the safe date, so timely only under the "
+            "later reading; attach a good-cause statement in case the earlier one is applied."
+        )
+    elif filed_date is None and today is not None and safe.file_by < today <= safe.legal_last_day:
+        note += " The safe date has passed: file today, with a good-cause statement."
+    return note
 
 
 def check_dates(notice_date: date, filed_date: date | None, today: date | None) -> None:

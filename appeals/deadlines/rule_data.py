@@ -33,6 +33,20 @@ class DecisionTimeframe:
 
 
 @dataclass(frozen=True)
+class FilingReading:
+    """Another source's reading of a filing window, kept where sources disagree.
+
+    The deadline arithmetic reports the earliest reading as ``file_by`` and the latest as
+    ``legal_last_day``, each with its citation, so staff always see the safe date.
+    """
+
+    counts_from: CountsFrom
+    filing_window_days: int
+    citation: str
+    note: str
+
+
+@dataclass(frozen=True)
 class AppealRule:
     track: Track
     level: Level
@@ -49,6 +63,8 @@ class AppealRule:
     citation: str
     verify: bool
     verify_note: str | None
+    # Optional in the JSON: only rules whose sources disagree carry other readings.
+    alternative_readings: tuple[FilingReading, ...] = ()
 
     def in_effect(self, on: date) -> bool:
         return covers(self.effective_from, self.effective_to, on)
@@ -133,6 +149,7 @@ def _validate(book: RuleBook) -> None:
         flagged = [rule, *rule.decision_timeframes]
         if any(item.verify and not item.verify_note for item in flagged):
             raise RuleDataError(f"{rule.track} {rule.level}: verify=true needs a verify_note")
+        _validate_readings(rule)
     for entry in book.thresholds:
         groups.setdefault(("aic", entry.level), []).append(entry)
     for key, versions in groups.items():
@@ -141,6 +158,17 @@ def _validate(book: RuleBook) -> None:
             raise RuleDataError(f"{key}: versions disagree on next_level")
         check_no_overlap(key, versions)
     _build_chains(book.rules)
+
+
+def _validate_readings(rule: AppealRule) -> None:
+    if rule.alternative_readings and not rule.filed_by_party:
+        raise RuleDataError(f"{rule.track} {rule.level}: nothing is filed, so no readings")
+    for reading in rule.alternative_readings:
+        days = reading.filing_window_days
+        if not isinstance(days, int) or isinstance(days, bool) or days < 0:
+            raise RuleDataError(f"{rule.track} {rule.level}: reading days must be whole")
+        if not reading.citation.strip() or not reading.note.strip():
+            raise RuleDataError(f"{rule.track} {rule.level}: a reading needs citation and note")
 
 
 def check_no_overlap(key: object, versions: list[Any]) -> None:
@@ -166,6 +194,10 @@ def _parse_rule(item: Mapping[str, Any]) -> AppealRule:
             "next_level": Level(nxt) if nxt is not None else None,
             "decision_timeframes": tuple(
                 DecisionTimeframe(**timeframe) for timeframe in item["decision_timeframes"]
+            ),
+            "alternative_readings": tuple(
+                FilingReading(**{**reading, "counts_from": CountsFrom(reading["counts_from"])})
+                for reading in item.get("alternative_readings", ())
             ),
         }
     )

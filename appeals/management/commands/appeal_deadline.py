@@ -67,6 +67,11 @@ def _as_json(result: DeadlineResult, amount: Decimal | None, measured_on: str | 
         "receipt_date": _iso(result.receipt_date),
         "filing_deadline": _iso(result.filing_deadline),
         "next_business_day_if_weekend_or_holiday": _iso(result.next_business_day),
+        # Where sources disagree: file by the earlier date; the later is the legal last day.
+        "file_by": _iso(result.file_by),
+        "file_by_citation": result.file_by_citation,
+        "legal_last_day": _iso(result.legal_last_day),
+        "legal_last_day_citation": result.legal_last_day_citation,
         "decision_due": _iso(result.decision_due),
         "decision_variant": result.decision_variant,
         "amount": _money(amount),
