@@ -240,3 +240,212 @@ def test_where_sources_agree_file_by_equals_the_deadline():
 
     assert data["file_by"] == data["legal_last_day"] == data["filing_deadline"] == "2026-07-05"
     assert data["file_by_citation"] == data["legal_last_day_citation"]
+
+
+# --- Expedited: --expedited --received-at YYYY-MM-DDTHH:MM (site-local wall clock) --------
+
+
+def run_text(*args: str) -> str:
+    out = StringIO()
+    call_command("appeal_deadline", *args, stdout=out)
+    return out.getvalue()
+
+
+def run_expedited(**options: str) -> dict:
+    return json.loads(run_text("--expedited", *argv(**options)))
+
+
+@pytest.mark.parametrize(
+    ("track", "level", "citation"),
+    [
+        # 42 CFR 423.590(d): no later than 72 hours after receiving the request.
+        ("part-d", "redetermination", "42 CFR 423.590(d)"),
+        # 42 CFR 422.590(e): expedited reconsideration, 72 hours after receipt.
+        ("advantage", "plan-reconsideration", "42 CFR 422.590(e)"),
+    ],
+)
+def test_expedited_request_prints_the_decision_due_time(track, level, citation):
+    text = run_text(
+        "--track", track, "--level", level, "--expedited", "--received-at", "2026-03-02T10:00"
+    )
+    data = json.loads(text)
+
+    assert '"decision_due_at": "2026-03-05T10:00"' in text
+    assert data["expedited"] is True
+    assert data["received_at"] == "2026-03-02T10:00"
+    assert data["decision_due_at_utc"] == "2026-03-05T15:00Z"  # EST, UTC-5
+    assert data["decision_hours"] == 72
+    assert data["time_zone"] == "America/New_York"
+    assert data["decision_variant"] == "expedited"
+    assert citation in data["citations"]
+    assert data["filing_deadline"] is None  # no --notice-date given
+
+
+def test_expedited_with_a_notice_date_also_gives_the_filing_window():
+    data = run_expedited(
+        track="part-d",
+        level="redetermination",
+        received_at="2026-03-02T10:00",
+        notice_date="2026-02-27",
+        today="2026-03-02",
+    )
+
+    assert data["decision_due_at"] == "2026-03-05T10:00"
+    assert data["filing_deadline"] == "2026-05-03"  # 2026-02-27 + 5 + 60 (423.582(b))
+    assert data["late"] is False
+    assert data["late_measured_against"] == "filed_date"
+
+
+def test_expedited_time_crossing_the_spring_change_shows_73_wall_clock_hours():
+    """72 elapsed hours from Saturday 10:00 EST end at Tuesday 11:00 EDT (2026-03-08)."""
+    data = run_expedited(track="part-d", level="redetermination", received_at="2026-03-07T10:00")
+
+    assert data["decision_due_at"] == "2026-03-10T11:00"
+    assert data["decision_due_at_utc"] == "2026-03-10T15:00Z"
+
+
+def test_expedited_time_in_the_repeated_autumn_hour_is_read_as_the_first_and_says_so():
+    data = run_expedited(track="part-d", level="redetermination", received_at="2026-11-01T01:30")
+
+    assert data["decision_due_at_utc"] == "2026-11-04T05:30Z"  # 01:30 EDT = 05:30Z
+    assert data["decision_due_at"] == "2026-11-04T00:30"
+    assert any("happened twice" in note for note in data["verify_notes"])
+
+
+def test_expedited_uses_the_site_time_zone(settings):
+    """No daylight saving time in Arizona: the same wall-clock time three days later."""
+    settings.TIME_ZONE = "America/Phoenix"
+    data = run_expedited(track="part-d", level="redetermination", received_at="2026-03-07T10:00")
+
+    assert data["decision_due_at"] == "2026-03-10T10:00"
+    assert data["time_zone"] == "America/Phoenix"
+
+
+def test_expedited_works_through_call_command_keywords():
+    out = StringIO()
+    call_command(
+        "appeal_deadline",
+        track="advantage",
+        level="plan-reconsideration",
+        expedited=True,
+        received_at="2026-03-02T10:00",
+        stdout=out,
+    )
+
+    assert json.loads(out.getvalue())["decision_due_at"] == "2026-03-05T10:00"
+
+
+def test_standard_requests_report_expedited_false():
+    data = run(track="original", level="redetermination", notice_date="2026-03-02")
+
+    assert data["expedited"] is False
+    assert data["decision_due_at"] is None
+
+
+EXPEDITED = ["--expedited", "--today", "2026-03-10"]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["--track", "part-d", "--level", "redetermination", "--expedited"],
+            "--expedited needs --received-at",
+        ),
+        (
+            ["--track", "advantage", "--level", "plan-reconsideration", "--expedited"],
+            "--expedited needs --received-at",
+        ),
+        (
+            [*EXPEDITED, "--track", "original", "--level", "redetermination"]
+            + ["--received-at", "2026-03-02T10:00"],
+            "No expedited time frame is modelled for original redetermination",
+        ),
+        (
+            [*EXPEDITED, "--track", "part-d", "--level", "ire"]
+            + ["--received-at", "2026-03-02T10:00"],
+            "No expedited time frame is modelled for part-d ire",
+        ),
+        (
+            [*EXPEDITED, "--track", "advantage", "--level", "alj"]
+            + ["--received-at", "2026-03-02T10:00"],
+            "No expedited time frame is modelled for advantage alj",
+        ),
+        (
+            [*EXPEDITED, "--track", "part-d", "--level", "reconsideration"]
+            + ["--received-at", "2026-03-02T10:00"],
+            "There is no reconsideration level in the part-d track",
+        ),
+        (
+            [*EXPEDITED, "--track", "part-d", "--level", "redetermination"]
+            + ["--received-at", "2026-03-02 10:00"],
+            "must be a local date and time written YYYY-MM-DDTHH:MM",
+        ),
+        (
+            [*EXPEDITED, "--track", "part-d", "--level", "redetermination"]
+            + ["--received-at", "2026-02-30T10:00"],
+            "is not a real date and time",
+        ),
+        (
+            [*EXPEDITED, "--track", "part-d", "--level", "redetermination"]
+            + ["--received-at", "2026-03-02T24:00"],
+            "is not a real date and time",
+        ),
+        (
+            [*EXPEDITED, "--track", "part-d", "--level", "redetermination"]
+            + ["--received-at", "2026-03-08T02:30"],
+            "did not happen in America/New_York",
+        ),
+        (
+            [*EXPEDITED, "--track", "part-d", "--level", "redetermination"]
+            + ["--received-at", "2026-03-11T10:00"],
+            "is in the future",
+        ),
+        (
+            [*EXPEDITED, "--track", "part-d", "--level", "redetermination"]
+            + ["--received-at", "2026-03-02T10:00", "--notice-date", "2026-03-03"],
+            "is before the notice date",
+        ),
+        (
+            [*EXPEDITED, "--track", "part-d", "--level", "redetermination"]
+            + ["--received-at", "2026-03-02T10:00", "--filed-date", "2026-03-03"],
+            "disagree",
+        ),
+        (
+            [*EXPEDITED, "--track", "part-d", "--level", "redetermination"]
+            + ["--received-at", "2026-03-02T10:00", "--decision-variant", "payment"],
+            "does not apply to an expedited request",
+        ),
+        (
+            ["--track", "part-d", "--level", "redetermination", "--notice-date", "2026-03-01"]
+            + ["--received-at", "2026-03-02T10:00"],
+            "--received-at is for an expedited request",
+        ),
+    ],
+)
+def test_bad_expedited_arguments_exit_with_status_2(args, message):
+    with pytest.raises(CommandError, match=message) as excinfo:
+        call_command("appeal_deadline", *args, stdout=StringIO())
+
+    assert excinfo.value.returncode == 2
+    assert "\n" not in str(excinfo.value)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--track", "part-d", "--level", "redetermination", "--expedited"],
+        ["--track", "original", "--level", "redetermination", "--expedited"]
+        + ["--received-at", "2026-03-02T10:00"],
+    ],
+)
+def test_expedited_errors_exit_2_from_the_command_line(capsys, args):
+    utility = ManagementUtility(["manage.py", "appeal_deadline", *args])
+
+    with pytest.raises(SystemExit) as excinfo:
+        utility.execute()
+
+    assert excinfo.value.code == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.strip().count("\n") == 0

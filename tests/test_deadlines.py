@@ -4,19 +4,26 @@ Every expected date below was counted by hand from the rule it exercises (calend
 receipt = notice + 5 where the rule presumes receipt), never produced by the code under test.
 """
 
-from datetime import date, timedelta
+import copy
+import json
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from appeals.deadlines import (
     DeadlineError,
     Level,
+    RuleDataError,
     Track,
     aic_required,
     aic_threshold,
     compute_deadline,
+    expedited_decision,
+    expedited_levels,
     levels_for,
+    local_time,
     next_business_day,
     next_level,
     rule_for,
@@ -549,3 +556,218 @@ def test_a_passed_safe_date_tells_staff_to_file_today():
 
     assert result.late is False
     assert any("file today" in note for note in result.verify_notes)
+
+
+# --- Expedited tracks: 72 clock hours from receipt ---------------------------------------
+
+NEW_YORK = ZoneInfo("America/New_York")
+
+
+def at(text: str, zone=NEW_YORK) -> datetime:
+    """A local wall-clock time in ``zone`` (aware)."""
+    return datetime.fromisoformat(text).replace(tzinfo=zone)
+
+
+# track, level, received (New York wall clock), due (New York wall clock), citation
+EXPEDITED = [
+    # 42 CFR 423.590(d)(1): "... as expeditiously as the enrollee's health condition requires
+    # but no later than 72 hours after receiving the request."
+    ("part-d", "redetermination", "2026-03-02T10:00", "2026-03-05T10:00", "42 CFR 423.590(d)"),
+    # 42 CFR 422.590(e): expedited reconsideration, no later than 72 hours after receipt.
+    (
+        "advantage",
+        "plan-reconsideration",
+        "2026-03-02T10:00",
+        "2026-03-05T10:00",
+        "42 CFR 422.590(e)",
+    ),
+    # Month and year ends: 2026-12-30 18:45 + 72 h = 2027-01-02 18:45 (no DST in between).
+    ("part-d", "redetermination", "2026-12-30T18:45", "2027-01-02T18:45", "42 CFR 423.590(d)"),
+    # Leap day: 2028-02-27 09:00 + 72 h = 2028-03-01 09:00.
+    ("part-d", "redetermination", "2028-02-27T09:00", "2028-03-01T09:00", "42 CFR 423.590(d)"),
+    # DST starts 2026-03-08 02:00 (clocks forward): 72 elapsed hours show as 11:00.
+    ("part-d", "redetermination", "2026-03-07T10:00", "2026-03-10T11:00", "42 CFR 423.590(d)"),
+    # DST ends 2026-11-01 02:00 (clocks back): 72 elapsed hours show as 09:00.
+    (
+        "advantage",
+        "plan-reconsideration",
+        "2026-10-31T10:00",
+        "2026-11-03T09:00",
+        "42 CFR 422.590(e)",
+    ),
+]
+
+
+@pytest.mark.parametrize(("track", "level", "received", "due", "citation"), EXPEDITED)
+def test_expedited_decision_is_due_72_clock_hours_after_receipt(
+    track, level, received, due, citation
+):
+    """72 hours is elapsed time: counted in UTC, shown in the request's own zone."""
+    decision = expedited_decision(track, level, at(received))
+
+    assert decision.decision_due_at.replace(tzinfo=None) == datetime.fromisoformat(due)
+    # In UTC: Python subtracts two datetimes that share a tzinfo by wall clock.
+    elapsed = decision.decision_due_at.astimezone(UTC) - decision.received_at.astimezone(UTC)
+    assert elapsed == timedelta(hours=72)
+    assert decision.hours == 72
+    assert decision.citation == citation
+
+
+def test_ma_expedited_carries_its_extension_and_conditions_part_d_has_no_extension():
+    """422.590: the plan may extend by up to 14 calendar days; 423.590(d) has no extension.
+    Neither fast track covers payment for what was already received (422.584, 423.584)."""
+    ma = expedited_decision("advantage", "plan-reconsideration", at("2026-03-02T10:00"))
+    part_d = expedited_decision("part-d", "redetermination", at("2026-03-02T10:00"))
+
+    assert any("14 calendar days" in note for note in ma.notes)
+    assert not any("14 calendar days" in note for note in part_d.notes)
+    assert all(any("payment" in note for note in d.notes) for d in (ma, part_d))
+    assert ma.verify_notes  # 422.590(e) text not retrieved: flagged
+    assert part_d.verify_notes == ()
+
+
+def test_part_d_standard_and_payment_time_frames_are_unchanged():
+    """423.590(a): 7 days standard; 423.590(b): 14 days for payment."""
+    standard = compute_deadline(
+        "part-d", "redetermination", D("2026-02-10"), filed_date=D("2026-02-20")
+    )
+    payment = compute_deadline(
+        "part-d",
+        "redetermination",
+        D("2026-02-10"),
+        filed_date=D("2026-02-20"),
+        decision_variant="payment",
+    )
+
+    assert standard.decision_due == D("2026-02-27")
+    assert payment.decision_due == D("2026-03-06")
+
+
+@pytest.mark.parametrize(
+    ("track", "level"),
+    [
+        ("original", "redetermination"),
+        ("original", "reconsideration"),
+        ("advantage", "ire"),
+        ("part-d", "ire"),
+        ("part-d", "alj"),
+    ],
+)
+def test_levels_without_a_modelled_fast_track_are_refused(track, level):
+    with pytest.raises(DeadlineError, match=f"No expedited time frame is modelled for {track}"):
+        expedited_decision(track, level, at("2026-03-02T10:00"))
+
+
+def test_expedited_levels_on_file():
+    assert expedited_levels() == (
+        (Track.ADVANTAGE, Level.PLAN_RECONSIDERATION),
+        (Track.PART_D, Level.REDETERMINATION),
+    )
+
+
+def test_expedited_needs_an_aware_time():
+    with pytest.raises(DeadlineError, match="time zone"):
+        expedited_decision("part-d", "redetermination", datetime(2026, 3, 2, 10, 0))
+
+
+def test_expedited_impossible_level_is_refused_like_the_standard_one():
+    with pytest.raises(DeadlineError, match="no ire level in the original track"):
+        expedited_decision("original", "ire", at("2026-03-02T10:00"))
+
+
+def test_local_time_refuses_a_time_the_clocks_skipped():
+    with pytest.raises(DeadlineError, match="did not happen in America/New_York"):
+        local_time(datetime(2026, 3, 8, 2, 30), NEW_YORK)
+
+
+def test_local_time_reads_a_repeated_time_as_its_first_occurrence():
+    aware, note = local_time(datetime(2026, 11, 1, 1, 30), NEW_YORK)
+
+    assert aware.utcoffset() == timedelta(hours=-4)  # EDT, the first 01:30
+    assert "happened twice" in note
+
+
+def test_local_time_of_an_ordinary_time_needs_no_note():
+    aware, note = local_time(datetime(2026, 3, 2, 10, 0), NEW_YORK)
+
+    assert aware == at("2026-03-02T10:00")
+    assert note is None
+
+
+# --- The loader refuses a bad edit instead of producing a wrong date ----------------------
+
+
+@pytest.fixture
+def edited_rules(tmp_path, monkeypatch):
+    """``edited_rules(change)``: load a copy of appeal_rules.json after ``change(data)``."""
+    from appeals.deadlines import rule_data
+
+    original = json.loads(rule_data.RULES_FILE.read_text(encoding="utf-8"))
+
+    def load(change):
+        data = copy.deepcopy(original)
+        change(data)
+        path = tmp_path / "appeal_rules.json"
+        path.write_text(json.dumps(data), encoding="utf-8")
+        monkeypatch.setattr(rule_data, "RULES_FILE", path)
+        rule_data.rule_book.cache_clear()
+        return rule_data.rule_book()
+
+    yield load
+    rule_data.rule_book.cache_clear()
+
+
+def _rule(data, track, level):
+    return next(r for r in data["rules"] if (r["track"], r["level"]) == (track, level))
+
+
+def _expedited(data, track):
+    return next(e for e in data["expedited_timeframes"] if e["track"] == track)
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (
+            lambda d: _rule(d, "advantage", "ire").update(
+                alternative_readings=[
+                    {
+                        "counts_from": "notice",
+                        "filing_window_days": 60,
+                        "citation": "x",
+                        "note": "y",
+                    }
+                ]
+            ),
+            "nothing is filed",
+        ),
+        (
+            lambda d: _rule(d, "part-d", "council")["alternative_readings"][0].update(
+                filing_window_days=-1
+            ),
+            "reading days must be whole",
+        ),
+        (
+            lambda d: _rule(d, "part-d", "council")["alternative_readings"][0].update(note=" "),
+            "needs citation and note",
+        ),
+        (lambda d: _expedited(d, "part-d").update(hours=0), "positive whole number"),
+        (lambda d: _expedited(d, "part-d").update(level="reconsideration"), "no such level"),
+        (
+            lambda d: _expedited(d, "part-d").update(verify=True, verify_note=None),
+            "verify=true needs a verify_note",
+        ),
+        (
+            lambda d: d["expedited_timeframes"].append(dict(_expedited(d, "part-d"))),
+            "overlap",
+        ),
+        (lambda d: _expedited(d, "part-d").update(minutes=5), "malformed entry"),
+    ],
+)
+def test_a_bad_edit_to_the_rule_data_fails_loudly(edited_rules, change, message):
+    with pytest.raises(RuleDataError, match=message):
+        edited_rules(change)
+
+
+def test_the_rule_data_on_file_loads(edited_rules):
+    assert edited_rules(lambda data: None).expedited

@@ -10,6 +10,7 @@ Nothing in this package imports Django or reads the clock: dataclasses in, datac
 - ``decision_times``: the adjudicator's decision time frames
 - ``aic``: the amount-in-controversy thresholds
 - ``business_days``: the informational next business day
+- ``expedited``: fast tracks counted in clock hours (72-hour decisions)
 - ``compute``: ``compute_deadline``, which puts them together
 
 ``from appeals.deadlines import X`` works for every public name below.
@@ -18,8 +19,16 @@ Nothing in this package imports Django or reads the clock: dataclasses in, datac
 from .aic import aic_required, aic_threshold
 from .business_days import next_business_day
 from .compute import DeadlineResult, compute_deadline
+from .expedited import ExpeditedDecision, expedited_decision, expedited_levels, local_time
 from .levels import levels_for, next_level, rule_for
-from .rule_data import RULES_FILE, AicThreshold, AppealRule, DecisionTimeframe
+from .rule_data import (
+    RULES_FILE,
+    AicThreshold,
+    AppealRule,
+    DecisionTimeframe,
+    ExpeditedTimeframe,
+    FilingReading,
+)
 from .vocabulary import CountsFrom, DeadlineError, Level, RuleDataError, Track
 
 __all__ = [
@@ -30,13 +39,19 @@ __all__ = [
     "DeadlineError",
     "DeadlineResult",
     "DecisionTimeframe",
+    "ExpeditedDecision",
+    "ExpeditedTimeframe",
+    "FilingReading",
     "Level",
     "RuleDataError",
     "Track",
     "aic_required",
     "aic_threshold",
     "compute_deadline",
+    "expedited_decision",
+    "expedited_levels",
     "levels_for",
+    "local_time",
     "next_business_day",
     "next_level",
     "rule_for",

@@ -85,9 +85,29 @@ class AicThreshold:
 
 
 @dataclass(frozen=True)
+class ExpeditedTimeframe:
+    """A fast track: the decision is due ``hours`` clock hours after the request arrives."""
+
+    track: Track
+    level: Level
+    effective_from: date
+    effective_to: date | None
+    hours: int
+    citation: str
+    conditions: str  # when the fast track applies at all
+    extension: str | None  # how the adjudicator may extend it, None if it may not
+    verify: bool
+    verify_note: str | None
+
+    def in_effect(self, on: date) -> bool:
+        return covers(self.effective_from, self.effective_to, on)
+
+
+@dataclass(frozen=True)
 class RuleBook:
     rules: tuple[AppealRule, ...]
     thresholds: tuple[AicThreshold, ...]
+    expedited: tuple[ExpeditedTimeframe, ...]
 
 
 @cache
@@ -96,9 +116,10 @@ def rule_book() -> RuleBook:
     try:
         rules = tuple(_parse_rule(item) for item in raw["rules"])
         thresholds = tuple(_parse_threshold(item) for item in raw["aic_thresholds"])
+        expedited = tuple(_parse_expedited(item) for item in raw["expedited_timeframes"])
     except (KeyError, TypeError, ValueError, InvalidOperation) as exc:
         raise RuleDataError(f"{RULES_FILE.name}: malformed entry ({exc!r})") from exc
-    book = RuleBook(rules=rules, thresholds=thresholds)
+    book = RuleBook(rules=rules, thresholds=thresholds, expedited=expedited)
     _validate(book)
     return book
 
@@ -152,6 +173,16 @@ def _validate(book: RuleBook) -> None:
         _validate_readings(rule)
     for entry in book.thresholds:
         groups.setdefault(("aic", entry.level), []).append(entry)
+    levels_by_track = {(rule.track, rule.level) for rule in book.rules}
+    for fast in book.expedited:
+        key = ("expedited", fast.track, fast.level)
+        groups.setdefault(key, []).append(fast)
+        if (fast.track, fast.level) not in levels_by_track:
+            raise RuleDataError(f"{key}: no such level in that track")
+        if not isinstance(fast.hours, int) or isinstance(fast.hours, bool) or fast.hours <= 0:
+            raise RuleDataError(f"{key}: hours must be a positive whole number")
+        if fast.verify and not fast.verify_note:
+            raise RuleDataError(f"{key}: verify=true needs a verify_note")
     for key, versions in groups.items():
         versions.sort(key=lambda v: v.effective_from)
         if len({v.next_level for v in versions if isinstance(v, AppealRule)}) > 1:
@@ -210,6 +241,17 @@ def _parse_threshold(item: Mapping[str, Any]) -> AicThreshold:
             **dated(item),
             "level": Level(item["level"]),
             "amount": Decimal(str(item["amount"])),
+        }
+    )
+
+
+def _parse_expedited(item: Mapping[str, Any]) -> ExpeditedTimeframe:
+    return ExpeditedTimeframe(
+        **{
+            **item,
+            **dated(item),
+            "track": Track(item["track"]),
+            "level": Level(item["level"]),
         }
     )
 
