@@ -449,3 +449,53 @@ def test_expedited_errors_exit_2_from_the_command_line(capsys, args):
     captured = capsys.readouterr()
     assert captured.out == ""
     assert captured.err.strip().count("\n") == 0
+
+
+def test_a_filed_reconsideration_shows_when_a_late_qic_may_be_escalated():
+    """42 CFR 405.970(a): the QIC has 60 days from receipt; 405.1002(b): escalation to OMHA
+    after they expire; 405.1016(c): the ALJ then has 180 days."""
+    data = run(
+        track="original",
+        level="reconsideration",
+        notice_date="2026-01-05",
+        filed_date="2026-02-02",
+        today="2026-04-10",
+    )
+
+    escalation = data["escalation"]
+    assert escalation["decision_was_due"] == "2026-04-03"
+    assert escalation["may_escalate_from"] == "2026-04-04"
+    assert escalation["escalate_to_level"] == "alj"
+    assert escalation["escalate_to"].startswith("OMHA")
+    assert escalation["next_decision_days"] == 180
+    assert escalation["next_decision_citation"] == "42 CFR 405.1016(c)"
+    assert escalation["verify_notes"]
+
+
+def test_a_filed_alj_request_shows_the_escalation_to_the_council():
+    data = run(
+        track="original",
+        level="alj",
+        notice_date="2026-01-02",
+        filed_date="2026-01-15",
+        amount="500",
+        today="2026-04-20",
+    )
+
+    assert data["escalation"]["may_escalate_from"] == "2026-04-16"
+    assert data["escalation"]["escalate_to_level"] == "council"
+    assert data["escalation"]["next_decision_citation"] == "42 CFR 405.1100(d)"
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {"track": "original", "level": "reconsideration", "notice_date": "2026-01-05"},
+        {"track": "original", "level": "redetermination", "notice_date": "2026-01-05"}
+        | {"filed_date": "2026-02-02"},
+        {"track": "part-d", "level": "redetermination", "notice_date": "2026-01-05"}
+        | {"filed_date": "2026-02-02"},
+    ],
+)
+def test_no_escalation_where_none_applies(options):
+    assert run(today="2026-04-10", **options)["escalation"] is None

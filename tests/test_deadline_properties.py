@@ -11,6 +11,7 @@ from appeals.deadlines import (
     DeadlineError,
     Track,
     compute_deadline,
+    escalation,
     expedited_decision,
     expedited_levels,
     levels_for,
@@ -248,3 +249,22 @@ def test_local_time_keeps_the_wall_clock_it_was_given(wall, zone):
 
     assert aware.replace(tzinfo=None) == wall
     assert aware.astimezone(UTC).astimezone(zone).replace(tzinfo=None) == wall
+
+
+@property_test
+@given(
+    st.sampled_from(["reconsideration", "alj"]),
+    st.dates(min_value=date(2017, 3, 20), max_value=date(2040, 12, 31)),
+    st.integers(min_value=0, max_value=400),
+)
+def test_escalation_opens_the_day_after_the_missed_time_frame(level, filed, wait):
+    """405.1002(b)(1), 405.1016: escalation only after the 60 (QIC) or 90 (ALJ) days have
+    expired; the next level then has 180 days from the escalation (405.1016(c), 1100(d))."""
+    days = {"reconsideration": 60, "alj": 90}[level]
+    received = filed + timedelta(days=days + 1 + wait)
+    opened = escalation("original", level, filed, escalation_received_on=received)
+
+    assert opened.decision_due == filed + timedelta(days=days)
+    assert opened.may_escalate_from == opened.decision_due + timedelta(days=1)
+    assert opened.next_decision_due == received + timedelta(days=180)
+    assert opened.may_escalate_from > filed

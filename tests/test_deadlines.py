@@ -20,6 +20,7 @@ from appeals.deadlines import (
     aic_required,
     aic_threshold,
     compute_deadline,
+    escalation,
     expedited_decision,
     expedited_levels,
     levels_for,
@@ -771,3 +772,116 @@ def test_a_bad_edit_to_the_rule_data_fails_loudly(edited_rules, change, message)
 
 def test_the_rule_data_on_file_loads(edited_rules):
     assert edited_rules(lambda data: None).expedited
+
+
+# --- Escalation when the QIC or the ALJ is late (Original Medicare) -----------------------
+
+# level, filed (received by the adjudicator), decision was due, may escalate from, to level
+ESCALATIONS = [
+    # 42 CFR 405.970(a): the QIC decides within 60 days of receiving the request;
+    # 405.1002(b)(1): the party may escalate "after the period described in § 405.970(a)
+    # and (b) has expired". 2026-02-02 + 60 = 2026-04-03, so from 2026-04-04.
+    ("reconsideration", "2026-02-02", "2026-04-03", "2026-04-04", Level.ALJ),
+    # Across a year end: 2025-12-31 + 60 = 2026-03-01 (28-day February).
+    ("reconsideration", "2025-12-31", "2026-03-01", "2026-03-02", Level.ALJ),
+    # Leap year: 2028-01-01 + 60 = 2028-03-01.
+    ("reconsideration", "2028-01-01", "2028-03-01", "2028-03-02", Level.ALJ),
+    # 42 CFR 405.1016(a): the ALJ decides "no later than the end of the 90 calendar day
+    # period beginning on the date the request for hearing is received"; escalation to the
+    # Council after it expires (405.1016(e)-(f), 405.1104). 2026-01-15 + 90 = 2026-04-15.
+    ("alj", "2026-01-15", "2026-04-15", "2026-04-16", Level.COUNCIL),
+]
+
+
+@pytest.mark.parametrize(("level", "filed", "due", "from_", "to_level"), ESCALATIONS)
+def test_a_late_qic_or_alj_lets_the_appellant_escalate_from_the_day_after(
+    level, filed, due, from_, to_level
+):
+    """The next level then has 180 days: 405.1016(c) (ALJ, escalated from the QIC) and
+    405.1100(d) (Council, escalated from OMHA)."""
+    opened = escalation("original", level, D(filed))
+
+    assert opened.decision_due == D(due)
+    assert opened.may_escalate_from == D(from_)
+    assert opened.to_level is to_level
+    assert opened.next_decision_days == 180
+    expected = "42 CFR 405.1016(c)" if to_level is Level.ALJ else "42 CFR 405.1100(d)"
+    assert opened.next_decision_citation == expected
+    assert expected in opened.citations
+    assert opened.grace_days == 5
+    assert opened.verify_notes  # paragraph texts not all retrieved: flagged
+
+
+def test_qic_escalation_names_omha_and_the_rules_behind_it():
+    opened = escalation("original", "reconsideration", D("2026-02-02"))
+
+    assert opened.adjudicator == "the QIC"
+    assert opened.escalate_to.startswith("OMHA")
+    assert opened.next_adjudicator == "the ALJ"
+    assert any("405.1002(b)" in citation for citation in opened.citations)
+    assert "amount in controversy" in opened.how
+
+
+def test_alj_escalation_goes_to_the_council_and_cites_405_1104():
+    opened = escalation("original", "alj", D("2026-01-15"))
+
+    assert opened.escalate_to == "the Medicare Appeals Council"
+    assert opened.next_adjudicator == "the Council"
+    assert any("405.1104" in citation for citation in opened.citations)
+
+
+@pytest.mark.parametrize(
+    ("level", "filed", "received", "next_due"),
+    [
+        # 405.1016(c): 180 days from OMHA's receipt. 2026-04-10 + 180 = 2026-10-07.
+        ("reconsideration", "2026-02-02", "2026-04-10", "2026-10-07"),
+        # 405.1100(d): 180 days of receipt of the request. 2026-04-20 + 180 = 2026-10-17.
+        ("alj", "2026-01-15", "2026-04-20", "2026-10-17"),
+    ],
+)
+def test_the_next_level_decides_180_days_after_the_escalation_arrives(
+    level, filed, received, next_due
+):
+    opened = escalation("original", level, D(filed), escalation_received_on=D(received))
+
+    assert opened.next_decision_due == D(next_due)
+
+
+def test_an_escalation_before_the_time_frame_ran_out_is_premature():
+    with pytest.raises(DeadlineError, match="premature"):
+        escalation(
+            "original", "reconsideration", D("2026-02-02"), escalation_received_on=D("2026-04-03")
+        )
+
+
+@pytest.mark.parametrize(
+    ("track", "level", "variant"),
+    [
+        ("original", "redetermination", None),  # 405.950: the MAC's 60 days open no escalation
+        ("original", "council", None),  # 405.1132 (to court) is not modelled
+        ("original", "alj", "escalated"),  # already escalated from the QIC: not modelled
+        ("original", "court", None),
+        ("advantage", "plan-reconsideration", None),
+        ("advantage", "alj", None),
+        ("part-d", "redetermination", None),
+        ("part-d", "alj", None),
+    ],
+)
+def test_levels_without_a_modelled_escalation_open_none(track, level, variant):
+    assert escalation(track, level, D("2026-02-02"), variant=variant) is None
+
+
+def test_compute_deadline_reports_the_escalation_once_the_request_is_filed():
+    filed = compute_deadline(
+        "original", "reconsideration", D("2026-01-05"), filed_date=D("2026-02-02")
+    )
+    unfiled = compute_deadline("original", "reconsideration", D("2026-01-05"))
+
+    assert filed.escalation == escalation("original", "reconsideration", D("2026-02-02"))
+    assert filed.escalation.decision_due == filed.decision_due
+    assert unfiled.escalation is None
+
+
+def test_escalation_refuses_an_impossible_level():
+    with pytest.raises(DeadlineError, match="no ire level in the original track"):
+        escalation("original", "ire", D("2026-02-02"))

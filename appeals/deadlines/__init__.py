@@ -11,6 +11,7 @@ Nothing in this package imports Django or reads the clock: dataclasses in, datac
 - ``aic``: the amount-in-controversy thresholds
 - ``business_days``: the informational next business day
 - ``expedited``: fast tracks counted in clock hours (72-hour decisions)
+- ``escalation``: moving a case up when the adjudicator misses its time frame
 - ``compute``: ``compute_deadline``, which puts them together
 
 ``from appeals.deadlines import X`` works for every public name below.
@@ -19,6 +20,7 @@ Nothing in this package imports Django or reads the clock: dataclasses in, datac
 from .aic import aic_required, aic_threshold
 from .business_days import next_business_day
 from .compute import DeadlineResult, compute_deadline
+from .escalation import Escalation, escalation
 from .expedited import ExpeditedDecision, expedited_decision, expedited_levels, local_time
 from .levels import levels_for, next_level, rule_for
 from .rule_data import (
@@ -26,6 +28,7 @@ from .rule_data import (
     AicThreshold,
     AppealRule,
     DecisionTimeframe,
+    EscalationRule,
     ExpeditedTimeframe,
     FilingReading,
 )
@@ -39,6 +42,8 @@ __all__ = [
     "DeadlineError",
     "DeadlineResult",
     "DecisionTimeframe",
+    "Escalation",
+    "EscalationRule",
     "ExpeditedDecision",
     "ExpeditedTimeframe",
     "FilingReading",
@@ -48,6 +53,7 @@ __all__ = [
     "aic_required",
     "aic_threshold",
     "compute_deadline",
+    "escalation",
     "expedited_decision",
     "expedited_levels",
     "levels_for",

@@ -15,6 +15,7 @@ from decimal import Decimal
 from .aic import amount_in_controversy
 from .business_days import next_business_day
 from .decision_times import pick_timeframe
+from .escalation import Escalation, escalation
 from .levels import check_level_in_track, rule_for
 from .vocabulary import DeadlineError, Level, Track, coerce_level, coerce_track
 from .windows import SafeDates, filing_dates, safe_dates
@@ -45,6 +46,9 @@ class DeadlineResult:
     file_by_citation: str | None
     legal_last_day: date | None
     legal_last_day_citation: str | None
+    # Where the level's adjudicator can be late and the appellant may then move the case up
+    # (Original Medicare QIC and ALJ): set once the request is filed, else None.
+    escalation: Escalation | None
 
     @property
     def needs_verification(self) -> bool:
@@ -119,6 +123,11 @@ def compute_deadline(
             "automatically, so no filing deadline or lateness applies."
         )
 
+    escalation_open = (
+        escalation(track, level, filed_date, variant=timeframe.variant)
+        if filed_date and timeframe
+        else None
+    )
     threshold, aic_met = amount_in_controversy(
         level, amount, filed_date or today, notice_date, citations, notes
     )
@@ -144,6 +153,7 @@ def compute_deadline(
         file_by_citation=safe.file_by_citation if safe else None,
         legal_last_day=safe.legal_last_day if safe else None,
         legal_last_day_citation=safe.legal_last_day_citation if safe else None,
+        escalation=escalation_open,
     )
 
 

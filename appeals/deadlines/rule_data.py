@@ -104,10 +104,37 @@ class ExpeditedTimeframe:
 
 
 @dataclass(frozen=True)
+class EscalationRule:
+    """When an adjudicator misses ``missed_variant``, the appellant may move the case up.
+
+    The next level then decides under its ``next_variant`` time frame (180 days).
+    """
+
+    track: Track
+    from_level: Level
+    missed_variant: str
+    adjudicator: str  # who missed the time frame, e.g. "the QIC"
+    escalate_to: str  # where the case goes, e.g. "OMHA (an ALJ hearing)"
+    next_adjudicator: str  # who then decides, e.g. "the ALJ"
+    next_variant: str
+    grace_days: int  # days the late adjudicator still has after the escalation request
+    how: str
+    effective_from: date
+    effective_to: date | None
+    citation: str
+    verify: bool
+    verify_note: str | None
+
+    def in_effect(self, on: date) -> bool:
+        return covers(self.effective_from, self.effective_to, on)
+
+
+@dataclass(frozen=True)
 class RuleBook:
     rules: tuple[AppealRule, ...]
     thresholds: tuple[AicThreshold, ...]
     expedited: tuple[ExpeditedTimeframe, ...]
+    escalations: tuple[EscalationRule, ...]
 
 
 @cache
@@ -117,9 +144,12 @@ def rule_book() -> RuleBook:
         rules = tuple(_parse_rule(item) for item in raw["rules"])
         thresholds = tuple(_parse_threshold(item) for item in raw["aic_thresholds"])
         expedited = tuple(_parse_expedited(item) for item in raw["expedited_timeframes"])
+        escalations = tuple(_parse_escalation(item) for item in raw["escalations"])
     except (KeyError, TypeError, ValueError, InvalidOperation) as exc:
         raise RuleDataError(f"{RULES_FILE.name}: malformed entry ({exc!r})") from exc
-    book = RuleBook(rules=rules, thresholds=thresholds, expedited=expedited)
+    book = RuleBook(
+        rules=rules, thresholds=thresholds, expedited=expedited, escalations=escalations
+    )
     _validate(book)
     return book
 
@@ -183,6 +213,11 @@ def _validate(book: RuleBook) -> None:
             raise RuleDataError(f"{key}: hours must be a positive whole number")
         if fast.verify and not fast.verify_note:
             raise RuleDataError(f"{key}: verify=true needs a verify_note")
+    for escalation in book.escalations:
+        groups.setdefault(("escalation", escalation.track, escalation.from_level), []).append(
+            escalation
+        )
+        _validate_escalation(book, escalation)
     for key, versions in groups.items():
         versions.sort(key=lambda v: v.effective_from)
         if len({v.next_level for v in versions if isinstance(v, AppealRule)}) > 1:
@@ -200,6 +235,30 @@ def _validate_readings(rule: AppealRule) -> None:
             raise RuleDataError(f"{rule.track} {rule.level}: reading days must be whole")
         if not reading.citation.strip() or not reading.note.strip():
             raise RuleDataError(f"{rule.track} {rule.level}: a reading needs citation and note")
+
+
+def _validate_escalation(book: RuleBook, escalation: EscalationRule) -> None:
+    key = f"escalation {escalation.track} {escalation.from_level}"
+    versions = [
+        r for r in book.rules if (r.track, r.level) == (escalation.track, escalation.from_level)
+    ]
+    if not versions or versions[0].next_level is None:
+        raise RuleDataError(f"{key}: no such level, or nowhere to escalate to")
+    to_level = versions[0].next_level
+    targets = [r for r in book.rules if r.track is escalation.track and r.level is to_level]
+    if any(escalation.missed_variant not in variants(r) for r in versions):
+        raise RuleDataError(f"{key}: the level has no '{escalation.missed_variant}' time frame")
+    if not targets or any(escalation.next_variant not in variants(r) for r in targets):
+        raise RuleDataError(f"{key}: the next level has no '{escalation.next_variant}' one")
+    days = escalation.grace_days
+    if not isinstance(days, int) or isinstance(days, bool) or days < 0:
+        raise RuleDataError(f"{key}: grace_days must be a whole number")
+    if escalation.verify and not escalation.verify_note:
+        raise RuleDataError(f"{key}: verify=true needs a verify_note")
+
+
+def variants(rule: AppealRule) -> tuple[str, ...]:
+    return tuple(timeframe.variant for timeframe in rule.decision_timeframes)
 
 
 def check_no_overlap(key: object, versions: list[Any]) -> None:
@@ -252,6 +311,17 @@ def _parse_expedited(item: Mapping[str, Any]) -> ExpeditedTimeframe:
             **dated(item),
             "track": Track(item["track"]),
             "level": Level(item["level"]),
+        }
+    )
+
+
+def _parse_escalation(item: Mapping[str, Any]) -> EscalationRule:
+    return EscalationRule(
+        **{
+            **item,
+            **dated(item),
+            "track": Track(item["track"]),
+            "from_level": Level(item["from_level"]),
         }
     )
 

@@ -30,6 +30,7 @@ from django.utils import timezone
 from appeals.deadlines import (
     DeadlineError,
     DeadlineResult,
+    Escalation,
     ExpeditedDecision,
     Level,
     Track,
@@ -95,6 +96,25 @@ def _minute(value: datetime | None) -> str | None:
     return value.strftime("%Y-%m-%dT%H:%M") if value is not None else None
 
 
+def _escalation(escalation: Escalation | None) -> dict[str, Any] | None:
+    if escalation is None:
+        return None
+    return {
+        "from_level": escalation.from_level.value,
+        "missed_by": escalation.adjudicator,
+        "decision_was_due": _iso(escalation.decision_due),
+        "may_escalate_from": _iso(escalation.may_escalate_from),
+        "escalate_to_level": escalation.to_level.value,
+        "escalate_to": escalation.escalate_to,
+        "how": escalation.how,
+        "next_adjudicator": escalation.next_adjudicator,
+        "next_decision_days": escalation.next_decision_days,
+        "next_decision_citation": escalation.next_decision_citation,
+        "citations": list(escalation.citations),
+        "verify_notes": list(escalation.verify_notes),
+    }
+
+
 def _as_json(
     result: DeadlineResult | None,
     fast: ExpeditedDecision | None,
@@ -144,6 +164,8 @@ def _as_json(
         "decision_hours": fast.hours if fast else None,
         "time_zone": str(fast.received_at.tzinfo) if fast else None,
         "expedited_notes": list(fast.notes) if fast else [],
+        # Original Medicare QIC and ALJ, once filed: when a late decision lets the case move up.
+        "escalation": _escalation(result.escalation) if result else None,
         "amount": _money(amount),
         "aic_threshold": _money(result.aic_threshold) if result else None,
         "aic_met": result.aic_met if result else None,
