@@ -763,6 +763,11 @@ def _expedited(data, track):
             "overlap",
         ),
         (lambda d: _expedited(d, "part-d").update(minutes=5), "malformed entry"),
+        (lambda d: d["escalations"][0].update(missed_variant="urgent"), "no 'urgent' time"),
+        (lambda d: d["escalations"][0].update(next_variant="urgent"), "no 'urgent' one"),
+        (lambda d: d["escalations"][0].update(from_level="court"), "nowhere to escalate"),
+        (lambda d: d["escalations"][0].update(grace_days=-5), "grace_days"),
+        (lambda d: d["escalations"].append(dict(d["escalations"][0])), "overlap"),
     ],
 )
 def test_a_bad_edit_to_the_rule_data_fails_loudly(edited_rules, change, message):
