@@ -4,14 +4,19 @@ Every expected date below was counted by hand from the rule it exercises (calend
 receipt = notice + 5 where the rule presumes receipt), never produced by the code under test.
 """
 
+import ast
 import copy
 import json
+import subprocess
+import sys
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 
+import appeals.deadlines as deadlines_package
 from appeals.deadlines import (
     DeadlineError,
     Level,
@@ -890,3 +895,36 @@ def test_compute_deadline_reports_the_escalation_once_the_request_is_filed():
 def test_escalation_refuses_an_impossible_level():
     with pytest.raises(DeadlineError, match="no ire level in the original track"):
         escalation("original", "ire", D("2026-02-02"))
+
+
+# --- The core stays pure ------------------------------------------------------------------
+
+
+def test_the_deadlines_package_imports_nothing_from_django():
+    """DESIGN.md: pure cores take plain data and return plain data, testable without a
+    database; so no module of appeals.deadlines may import Django, directly or through
+    another module, and importing the package must not load it."""
+    package = Path(deadlines_package.__file__).parent
+    for source in sorted(package.glob("*.py")):
+        tree = ast.parse(source.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.level == 0:
+                names = [node.module or ""]
+            assert not any(n.split(".")[0] in {"django", "appeals"} for n in names), source.name
+
+    loaded = subprocess.run(  # noqa: S603 - our own interpreter, fixed arguments
+        [
+            sys.executable,
+            "-c",
+            "import sys, appeals.deadlines; print(sorted(m for m in sys.modules"
+            " if m.split('.')[0] == 'django'))",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=package.parent.parent,
+    )
+    assert loaded.stdout.strip() == "[]"
