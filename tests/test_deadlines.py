@@ -4,19 +4,32 @@ Every expected date below was counted by hand from the rule it exercises (calend
 receipt = notice + 5 where the rule presumes receipt), never produced by the code under test.
 """
 
-from datetime import date, timedelta
+import ast
+import copy
+import json
+import subprocess
+import sys
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
+import appeals.deadlines as deadlines_package
 from appeals.deadlines import (
     DeadlineError,
     Level,
+    RuleDataError,
     Track,
     aic_required,
     aic_threshold,
     compute_deadline,
+    escalation,
+    expedited_decision,
+    expedited_levels,
     levels_for,
+    local_time,
     next_business_day,
     next_level,
     rule_for,
@@ -440,3 +453,478 @@ def test_notice_before_the_first_modelled_rule_is_refused():
 
 def test_deadline_error_is_a_value_error():
     assert issubclass(DeadlineError, ValueError)
+
+
+def test_missing_threshold_year_without_an_amount_raises_no_note():
+    """The "no threshold on file" warning asks for data only when an amount needs judging.
+
+    42 CFR 405.1006(b): the ALJ hearing needs the year's amount in controversy. With no
+    amount entered there is nothing to judge, so aic_met stays None and no note is added.
+    """
+    result = compute_deadline(
+        "original", "alj", D("2026-11-20"), filed_date=D("2027-01-04"), today=D("2027-01-05")
+    )
+
+    assert result.aic_threshold is None
+    assert result.aic_met is None
+    assert not any("amount-in-controversy threshold" in note for note in result.verify_notes)
+
+
+# --- Where sources conflict: file_by (earliest reading) and legal_last_day (latest) ------
+
+# track, level, notice date, file by, legal last day, words in the file-by citation
+CONFLICTS = [
+    # 42 CFR 422.582(b) (current eCFR text): "60 calendar days from the date of receipt of
+    # the organization determination notice", receipt presumed 5 days after the notice;
+    # CMS's Part C page: "60 days from the date of the notice". 2026-03-02 + 60 = 05-01,
+    # + 65 = 05-06.
+    ("advantage", "plan-reconsideration", "2026-03-02", "2026-05-01", "2026-05-06", "notice"),
+    # 2025-12-31 + 60 = 2026-03-01; + 65 = 2026-03-06.
+    ("advantage", "plan-reconsideration", "2025-12-31", "2026-03-01", "2026-03-06", "notice"),
+    # 42 CFR 423.2102(a)(1): "within 60 calendar days after receipt of the ALJ's ... written
+    # decision"; no 5-day presumption seen, so the earliest receipt is the notice date.
+    # 2026-04-10 + 60 = 06-09, + 65 = 06-14.
+    ("part-d", "council", "2026-04-10", "2026-06-09", "2026-06-14", "423.2102"),
+    # 42 CFR 423.2130: 60 days after receipt of the Council's notice; 423.2136 shows no
+    # presumption. 2026-06-01 + 60 = 07-31, + 65 = 08-05.
+    ("part-d", "court", "2026-06-01", "2026-07-31", "2026-08-05", "423.2130"),
+    # medicare.gov: "60 days from the date of the IRE's decision" vs 423.2002 read with the
+    # receipt presumption. 2026-03-02 + 60 = 05-01, + 65 = 05-06.
+    ("part-d", "alj", "2026-03-02", "2026-05-01", "2026-05-06", "medicare.gov"),
+]
+
+
+@pytest.mark.parametrize(("track", "level", "notice", "file_by", "last_day", "cited"), CONFLICTS)
+def test_where_sources_conflict_the_earlier_date_is_file_by(
+    track, level, notice, file_by, last_day, cited
+):
+    """medicare.md G, "Where sources conflict": show the earlier date as "file by", cite both.
+
+    The later date stays the regulatory ``filing_deadline`` that ``late`` is measured
+    against; the earlier one is what staff are told to file by.
+    """
+    result = compute_deadline(track, level, D(notice))
+
+    assert result.file_by == D(file_by)
+    assert result.legal_last_day == D(last_day)
+    assert result.filing_deadline == D(last_day)
+    assert cited in result.file_by_citation
+    assert result.legal_last_day_citation
+    assert result.file_by_citation != result.legal_last_day_citation
+    assert result.sources_disagree
+    assert result.file_by_citation in result.citations
+    assert any(f"file by {file_by}" in note for note in result.verify_notes)
+
+
+@pytest.mark.parametrize(
+    ("track", "level", "notice"),
+    [
+        ("original", "redetermination", "2026-03-02"),
+        ("original", "alj", "2026-03-02"),
+        ("advantage", "alj", "2026-03-02"),
+        ("advantage", "plan-reconsideration", "2024-10-31"),  # notice-based text already
+        ("part-d", "redetermination", "2026-03-02"),
+        ("part-d", "ire", "2026-03-02"),
+    ],
+)
+def test_where_sources_agree_file_by_is_the_regulatory_deadline(track, level, notice):
+    """One reading only: 42 CFR 405.942(a), 405.1002(a), 422.602(b), 423.582(b), 423.600(a)."""
+    result = compute_deadline(track, level, D(notice))
+
+    assert result.file_by == result.legal_last_day == result.filing_deadline
+    assert result.file_by_citation == result.legal_last_day_citation
+    assert not result.sources_disagree
+    assert not any("Sources disagree" in note for note in result.verify_notes)
+
+
+def test_ma_ire_has_no_file_by_because_nothing_is_filed():
+    """42 CFR 422.592(a): the plan forwards the case; the party files nothing."""
+    result = compute_deadline("advantage", "ire", D("2026-03-02"))
+
+    assert result.file_by is None
+    assert result.legal_last_day is None
+
+
+def test_filing_between_the_two_dates_is_timely_but_flagged():
+    """422.582(b) as now worded makes 2026-05-03 timely; the older reading would not."""
+    result = compute_deadline(
+        "advantage", "plan-reconsideration", D("2026-03-02"), filed_date=D("2026-05-03")
+    )
+
+    assert result.late is False
+    assert any("after the safe date" in note for note in result.verify_notes)
+
+
+def test_a_passed_safe_date_tells_staff_to_file_today():
+    result = compute_deadline(
+        "advantage", "plan-reconsideration", D("2026-03-02"), today=D("2026-05-04")
+    )
+
+    assert result.late is False
+    assert any("file today" in note for note in result.verify_notes)
+
+
+# --- Expedited tracks: 72 clock hours from receipt ---------------------------------------
+
+NEW_YORK = ZoneInfo("America/New_York")
+
+
+def at(text: str, zone=NEW_YORK) -> datetime:
+    """A local wall-clock time in ``zone`` (aware)."""
+    return datetime.fromisoformat(text).replace(tzinfo=zone)
+
+
+# track, level, received (New York wall clock), due (New York wall clock), citation
+EXPEDITED = [
+    # 42 CFR 423.590(d)(1): "... as expeditiously as the enrollee's health condition requires
+    # but no later than 72 hours after receiving the request."
+    ("part-d", "redetermination", "2026-03-02T10:00", "2026-03-05T10:00", "42 CFR 423.590(d)"),
+    # 42 CFR 422.590(e): expedited reconsideration, no later than 72 hours after receipt.
+    (
+        "advantage",
+        "plan-reconsideration",
+        "2026-03-02T10:00",
+        "2026-03-05T10:00",
+        "42 CFR 422.590(e)",
+    ),
+    # Month and year ends: 2026-12-30 18:45 + 72 h = 2027-01-02 18:45 (no DST in between).
+    ("part-d", "redetermination", "2026-12-30T18:45", "2027-01-02T18:45", "42 CFR 423.590(d)"),
+    # Leap day: 2028-02-27 09:00 + 72 h = 2028-03-01 09:00.
+    ("part-d", "redetermination", "2028-02-27T09:00", "2028-03-01T09:00", "42 CFR 423.590(d)"),
+    # DST starts 2026-03-08 02:00 (clocks forward): 72 elapsed hours show as 11:00.
+    ("part-d", "redetermination", "2026-03-07T10:00", "2026-03-10T11:00", "42 CFR 423.590(d)"),
+    # DST ends 2026-11-01 02:00 (clocks back): 72 elapsed hours show as 09:00.
+    (
+        "advantage",
+        "plan-reconsideration",
+        "2026-10-31T10:00",
+        "2026-11-03T09:00",
+        "42 CFR 422.590(e)",
+    ),
+]
+
+
+@pytest.mark.parametrize(("track", "level", "received", "due", "citation"), EXPEDITED)
+def test_expedited_decision_is_due_72_clock_hours_after_receipt(
+    track, level, received, due, citation
+):
+    """72 hours is elapsed time: counted in UTC, shown in the request's own zone."""
+    decision = expedited_decision(track, level, at(received))
+
+    assert decision.decision_due_at.replace(tzinfo=None) == datetime.fromisoformat(due)
+    # In UTC: Python subtracts two datetimes that share a tzinfo by wall clock.
+    elapsed = decision.decision_due_at.astimezone(UTC) - decision.received_at.astimezone(UTC)
+    assert elapsed == timedelta(hours=72)
+    assert decision.hours == 72
+    assert decision.citation == citation
+
+
+def test_ma_expedited_carries_its_extension_and_conditions_part_d_has_no_extension():
+    """422.590: the plan may extend by up to 14 calendar days; 423.590(d) has no extension.
+    Neither fast track covers payment for what was already received (422.584, 423.584)."""
+    ma = expedited_decision("advantage", "plan-reconsideration", at("2026-03-02T10:00"))
+    part_d = expedited_decision("part-d", "redetermination", at("2026-03-02T10:00"))
+
+    assert any("14 calendar days" in note for note in ma.notes)
+    assert not any("14 calendar days" in note for note in part_d.notes)
+    assert all(any("payment" in note for note in d.notes) for d in (ma, part_d))
+    assert ma.verify_notes  # 422.590(e) text not retrieved: flagged
+    assert part_d.verify_notes == ()
+
+
+def test_part_d_standard_and_payment_time_frames_are_unchanged():
+    """423.590(a): 7 days standard; 423.590(b): 14 days for payment."""
+    standard = compute_deadline(
+        "part-d", "redetermination", D("2026-02-10"), filed_date=D("2026-02-20")
+    )
+    payment = compute_deadline(
+        "part-d",
+        "redetermination",
+        D("2026-02-10"),
+        filed_date=D("2026-02-20"),
+        decision_variant="payment",
+    )
+
+    assert standard.decision_due == D("2026-02-27")
+    assert payment.decision_due == D("2026-03-06")
+
+
+@pytest.mark.parametrize(
+    ("track", "level"),
+    [
+        ("original", "redetermination"),
+        ("original", "reconsideration"),
+        ("advantage", "ire"),
+        ("part-d", "ire"),
+        ("part-d", "alj"),
+    ],
+)
+def test_levels_without_a_modelled_fast_track_are_refused(track, level):
+    with pytest.raises(DeadlineError, match=f"No expedited time frame is modelled for {track}"):
+        expedited_decision(track, level, at("2026-03-02T10:00"))
+
+
+def test_expedited_levels_on_file():
+    assert expedited_levels() == (
+        (Track.ADVANTAGE, Level.PLAN_RECONSIDERATION),
+        (Track.PART_D, Level.REDETERMINATION),
+    )
+
+
+def test_expedited_needs_an_aware_time():
+    with pytest.raises(DeadlineError, match="time zone"):
+        expedited_decision("part-d", "redetermination", datetime(2026, 3, 2, 10, 0))
+
+
+def test_expedited_impossible_level_is_refused_like_the_standard_one():
+    with pytest.raises(DeadlineError, match="no ire level in the original track"):
+        expedited_decision("original", "ire", at("2026-03-02T10:00"))
+
+
+def test_local_time_refuses_a_time_the_clocks_skipped():
+    with pytest.raises(DeadlineError, match="did not happen in America/New_York"):
+        local_time(datetime(2026, 3, 8, 2, 30), NEW_YORK)
+
+
+def test_local_time_reads_a_repeated_time_as_its_first_occurrence():
+    aware, note = local_time(datetime(2026, 11, 1, 1, 30), NEW_YORK)
+
+    assert aware.utcoffset() == timedelta(hours=-4)  # EDT, the first 01:30
+    assert "happened twice" in note
+
+
+def test_local_time_of_an_ordinary_time_needs_no_note():
+    aware, note = local_time(datetime(2026, 3, 2, 10, 0), NEW_YORK)
+
+    assert aware == at("2026-03-02T10:00")
+    assert note is None
+
+
+# --- The loader refuses a bad edit instead of producing a wrong date ----------------------
+
+
+@pytest.fixture
+def edited_rules(tmp_path, monkeypatch):
+    """``edited_rules(change)``: load a copy of appeal_rules.json after ``change(data)``."""
+    from appeals.deadlines import rule_data
+
+    original = json.loads(rule_data.RULES_FILE.read_text(encoding="utf-8"))
+
+    def load(change):
+        data = copy.deepcopy(original)
+        change(data)
+        path = tmp_path / "appeal_rules.json"
+        path.write_text(json.dumps(data), encoding="utf-8")
+        monkeypatch.setattr(rule_data, "RULES_FILE", path)
+        rule_data.rule_book.cache_clear()
+        return rule_data.rule_book()
+
+    yield load
+    rule_data.rule_book.cache_clear()
+
+
+def _rule(data, track, level):
+    return next(r for r in data["rules"] if (r["track"], r["level"]) == (track, level))
+
+
+def _expedited(data, track):
+    return next(e for e in data["expedited_timeframes"] if e["track"] == track)
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (
+            lambda d: _rule(d, "advantage", "ire").update(
+                alternative_readings=[
+                    {
+                        "counts_from": "notice",
+                        "filing_window_days": 60,
+                        "citation": "x",
+                        "note": "y",
+                    }
+                ]
+            ),
+            "nothing is filed",
+        ),
+        (
+            lambda d: _rule(d, "part-d", "council")["alternative_readings"][0].update(
+                filing_window_days=-1
+            ),
+            "reading days must be whole",
+        ),
+        (
+            lambda d: _rule(d, "part-d", "council")["alternative_readings"][0].update(note=" "),
+            "needs citation and note",
+        ),
+        (lambda d: _expedited(d, "part-d").update(hours=0), "positive whole number"),
+        (lambda d: _expedited(d, "part-d").update(level="reconsideration"), "no such level"),
+        (
+            lambda d: _expedited(d, "part-d").update(verify=True, verify_note=None),
+            "verify=true needs a verify_note",
+        ),
+        (
+            lambda d: d["expedited_timeframes"].append(dict(_expedited(d, "part-d"))),
+            "overlap",
+        ),
+        (lambda d: _expedited(d, "part-d").update(minutes=5), "malformed entry"),
+        (lambda d: d["escalations"][0].update(missed_variant="urgent"), "no 'urgent' time"),
+        (lambda d: d["escalations"][0].update(next_variant="urgent"), "no 'urgent' one"),
+        (lambda d: d["escalations"][0].update(from_level="court"), "nowhere to escalate"),
+        (lambda d: d["escalations"][0].update(grace_days=-5), "grace_days"),
+        (lambda d: d["escalations"].append(dict(d["escalations"][0])), "overlap"),
+    ],
+)
+def test_a_bad_edit_to_the_rule_data_fails_loudly(edited_rules, change, message):
+    with pytest.raises(RuleDataError, match=message):
+        edited_rules(change)
+
+
+def test_the_rule_data_on_file_loads(edited_rules):
+    assert edited_rules(lambda data: None).expedited
+
+
+# --- Escalation when the QIC or the ALJ is late (Original Medicare) -----------------------
+
+# level, filed (received by the adjudicator), decision was due, may escalate from, to level
+ESCALATIONS = [
+    # 42 CFR 405.970(a): the QIC decides within 60 days of receiving the request;
+    # 405.1002(b)(1): the party may escalate "after the period described in § 405.970(a)
+    # and (b) has expired". 2026-02-02 + 60 = 2026-04-03, so from 2026-04-04.
+    ("reconsideration", "2026-02-02", "2026-04-03", "2026-04-04", Level.ALJ),
+    # Across a year end: 2025-12-31 + 60 = 2026-03-01 (28-day February).
+    ("reconsideration", "2025-12-31", "2026-03-01", "2026-03-02", Level.ALJ),
+    # Leap year: 2028-01-01 + 60 = 2028-03-01.
+    ("reconsideration", "2028-01-01", "2028-03-01", "2028-03-02", Level.ALJ),
+    # 42 CFR 405.1016(a): the ALJ decides "no later than the end of the 90 calendar day
+    # period beginning on the date the request for hearing is received"; escalation to the
+    # Council after it expires (405.1016(e)-(f), 405.1104). 2026-01-15 + 90 = 2026-04-15.
+    ("alj", "2026-01-15", "2026-04-15", "2026-04-16", Level.COUNCIL),
+]
+
+
+@pytest.mark.parametrize(("level", "filed", "due", "from_", "to_level"), ESCALATIONS)
+def test_a_late_qic_or_alj_lets_the_appellant_escalate_from_the_day_after(
+    level, filed, due, from_, to_level
+):
+    """The next level then has 180 days: 405.1016(c) (ALJ, escalated from the QIC) and
+    405.1100(d) (Council, escalated from OMHA)."""
+    opened = escalation("original", level, D(filed))
+
+    assert opened.decision_due == D(due)
+    assert opened.may_escalate_from == D(from_)
+    assert opened.to_level is to_level
+    assert opened.next_decision_days == 180
+    expected = "42 CFR 405.1016(c)" if to_level is Level.ALJ else "42 CFR 405.1100(d)"
+    assert opened.next_decision_citation == expected
+    assert expected in opened.citations
+    assert opened.grace_days == 5
+    assert opened.verify_notes  # paragraph texts not all retrieved: flagged
+
+
+def test_qic_escalation_names_omha_and_the_rules_behind_it():
+    opened = escalation("original", "reconsideration", D("2026-02-02"))
+
+    assert opened.adjudicator == "the QIC"
+    assert opened.escalate_to.startswith("OMHA")
+    assert opened.next_adjudicator == "the ALJ"
+    assert any("405.1002(b)" in citation for citation in opened.citations)
+    assert "amount in controversy" in opened.how
+
+
+def test_alj_escalation_goes_to_the_council_and_cites_405_1104():
+    opened = escalation("original", "alj", D("2026-01-15"))
+
+    assert opened.escalate_to == "the Medicare Appeals Council"
+    assert opened.next_adjudicator == "the Council"
+    assert any("405.1104" in citation for citation in opened.citations)
+
+
+@pytest.mark.parametrize(
+    ("level", "filed", "received", "next_due"),
+    [
+        # 405.1016(c): 180 days from OMHA's receipt. 2026-04-10 + 180 = 2026-10-07.
+        ("reconsideration", "2026-02-02", "2026-04-10", "2026-10-07"),
+        # 405.1100(d): 180 days of receipt of the request. 2026-04-20 + 180 = 2026-10-17.
+        ("alj", "2026-01-15", "2026-04-20", "2026-10-17"),
+    ],
+)
+def test_the_next_level_decides_180_days_after_the_escalation_arrives(
+    level, filed, received, next_due
+):
+    opened = escalation("original", level, D(filed), escalation_received_on=D(received))
+
+    assert opened.next_decision_due == D(next_due)
+
+
+def test_an_escalation_before_the_time_frame_ran_out_is_premature():
+    with pytest.raises(DeadlineError, match="premature"):
+        escalation(
+            "original", "reconsideration", D("2026-02-02"), escalation_received_on=D("2026-04-03")
+        )
+
+
+@pytest.mark.parametrize(
+    ("track", "level", "variant"),
+    [
+        ("original", "redetermination", None),  # 405.950: the MAC's 60 days open no escalation
+        ("original", "council", None),  # 405.1132 (to court) is not modelled
+        ("original", "alj", "escalated"),  # already escalated from the QIC: not modelled
+        ("original", "court", None),
+        ("advantage", "plan-reconsideration", None),
+        ("advantage", "alj", None),
+        ("part-d", "redetermination", None),
+        ("part-d", "alj", None),
+    ],
+)
+def test_levels_without_a_modelled_escalation_open_none(track, level, variant):
+    assert escalation(track, level, D("2026-02-02"), variant=variant) is None
+
+
+def test_compute_deadline_reports_the_escalation_once_the_request_is_filed():
+    filed = compute_deadline(
+        "original", "reconsideration", D("2026-01-05"), filed_date=D("2026-02-02")
+    )
+    unfiled = compute_deadline("original", "reconsideration", D("2026-01-05"))
+
+    assert filed.escalation == escalation("original", "reconsideration", D("2026-02-02"))
+    assert filed.escalation.decision_due == filed.decision_due
+    assert unfiled.escalation is None
+
+
+def test_escalation_refuses_an_impossible_level():
+    with pytest.raises(DeadlineError, match="no ire level in the original track"):
+        escalation("original", "ire", D("2026-02-02"))
+
+
+# --- The core stays pure ------------------------------------------------------------------
+
+
+def test_the_deadlines_package_imports_nothing_from_django():
+    """DESIGN.md: pure cores take plain data and return plain data, testable without a
+    database; so no module of appeals.deadlines may import Django, directly or through
+    another module, and importing the package must not load it."""
+    package = Path(deadlines_package.__file__).parent
+    for source in sorted(package.glob("*.py")):
+        tree = ast.parse(source.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.level == 0:
+                names = [node.module or ""]
+            assert not any(n.split(".")[0] in {"django", "appeals"} for n in names), source.name
+
+    loaded = subprocess.run(  # noqa: S603 - our own interpreter, fixed arguments
+        [
+            sys.executable,
+            "-c",
+            "import sys, appeals.deadlines; print(sorted(m for m in sys.modules"
+            " if m.split('.')[0] == 'django'))",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=package.parent.parent,
+    )
+    assert loaded.stdout.strip() == "[]"

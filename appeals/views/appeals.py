@@ -87,11 +87,14 @@ def appeal_detail(request, pk: int):
 
 def _appeal_context(appeal, **forms) -> dict:
     today = timezone.localdate()
+    deadline = appeal.deadline(today=today)
     return {
         "appeal": appeal,
         "patient": appeal.patient,
         "denial": appeal.denial,
-        "deadline": appeal.deadline(today=today),
+        "deadline": deadline,
+        # Only while a filed appeal awaits its decision can a late adjudicator be escalated.
+        "escalation": deadline.escalation if appeal.status == appeal.Status.FILED else None,
         "days_left": (appeal.filing_deadline - today).days,
         "days_overdue": (today - appeal.filing_deadline).days,
         "form_info": form_for(appeal.track, appeal.level),
