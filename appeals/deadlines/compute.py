@@ -95,6 +95,11 @@ def compute_deadline(
         decision_due = (
             filed_date + timedelta(days=timeframe.days) if timeframe and filed_date else None
         )
+        escalation_open = (
+            escalation(track, level, filed_date, variant=timeframe.variant)
+            if filed_date and timeframe
+            else None
+        )
     except OverflowError as exc:
         raise DeadlineError("That date is too far in the future to compute a deadline.") from exc
 
@@ -123,11 +128,6 @@ def compute_deadline(
             "automatically, so no filing deadline or lateness applies."
         )
 
-    escalation_open = (
-        escalation(track, level, filed_date, variant=timeframe.variant)
-        if filed_date and timeframe
-        else None
-    )
     threshold, aic_met = amount_in_controversy(
         level, amount, filed_date or today, notice_date, citations, notes
     )
