@@ -1,11 +1,13 @@
 """Time process start-up: `manage.py check` and a worker's first request, against the floor
 of `import weasyprint` (which every worker pays anyway, see docs/performance.md).
 
-    .venv/bin/python bench/startup.py [ROUNDS] [--gunicorn]     (ROUNDS defaults to 7)
+    .venv/bin/python bench/startup.py [ROUNDS] [--gunicorn] [--baseline DIR]
 
-Each round runs every scenario once, in a rotated order (interleaved A/B, so drift on a
-shared machine lands on every scenario alike), each in a fresh interpreter. It prints the
-median wall time of each scenario and its ratio to `import weasyprint`:
+ROUNDS defaults to 7. Each round runs every scenario once, in a rotated order (interleaved
+A/B, so drift on a shared machine lands on every scenario alike), each in a fresh
+interpreter. It prints, per scenario, the median wall time, the median CPU time (user +
+sys of the child, much steadier than wall time when other work shares the cores) and
+both as a ratio to `import weasyprint`:
 
   - python:        `python -c pass`, the interpreter alone;
   - weasyprint:    `python -c "import weasyprint"`, the reference;
@@ -13,7 +15,9 @@ median wall time of each scenario and its ratio to `import weasyprint`:
   - first_request: a fresh interpreter that runs django.setup() and fetches the login page
                    with the test Client (no network, no database query), as a worker would;
   - gunicorn:      (with --gunicorn) boot `gunicorn config.wsgi` with one worker and poll
-                   until the login page answers 200.
+                   until the login page answers 200 (wall time only: two processes);
+  - */baseline:    (with --baseline DIR) check and first_request in another checkout, e.g.
+                   `git archive COMMIT | tar -x -C DIR`, interleaved with this one.
 
 DEBUG=1 is set so no secrets are needed; the database is a throwaway SQLite path (the
 login page doesn't query it). Figures drift between runs on a shared machine: compare the
@@ -55,10 +59,16 @@ def _env(tmp: str) -> dict[str, str]:
     return env
 
 
-def _run(args: list[str], env: dict[str, str]) -> float:
+def _run(args: list[str], env: dict[str, str], cwd: Path = ROOT) -> tuple[float, float]:
+    """(wall seconds, CPU seconds) of one child process."""
     start = time.perf_counter()
-    subprocess.run(args, cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
-    return time.perf_counter() - start
+    child = subprocess.Popen(args, cwd=cwd, env=env, stdout=subprocess.DEVNULL)
+    _, status, usage = os.wait4(child.pid, 0)
+    wall = time.perf_counter() - start
+    child.returncode = os.waitstatus_to_exitcode(status)
+    if child.returncode:
+        raise RuntimeError(f"{args} exited with {child.returncode}")
+    return wall, usage.ru_utime + usage.ru_stime
 
 
 def _free_port() -> int:
@@ -67,7 +77,7 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _gunicorn(env: dict[str, str]) -> float:
+def _gunicorn(env: dict[str, str]) -> tuple[float, float]:
     """Boot to first 200 on the login page; the server is stopped by its own pid."""
     port = _free_port()
     url = f"http://127.0.0.1:{port}/accounts/login/"
@@ -82,7 +92,7 @@ def _gunicorn(env: dict[str, str]) -> float:
                 # Connections wait in the listen backlog while the worker boots.
                 with urllib.request.urlopen(url, timeout=120) as response:  # noqa: S310
                     if response.status == 200:
-                        return time.perf_counter() - start
+                        return time.perf_counter() - start, float("nan")
             except (urllib.error.URLError, ConnectionError):
                 time.sleep(0.01)
     finally:
@@ -91,7 +101,13 @@ def _gunicorn(env: dict[str, str]) -> float:
 
 
 def main() -> None:
-    args = [a for a in sys.argv[1:] if not a.startswith("--")]
+    argv = sys.argv[1:]
+    baseline = None
+    if "--baseline" in argv:
+        at = argv.index("--baseline")
+        baseline = Path(argv[at + 1]).resolve()
+        del argv[at : at + 2]
+    args = [a for a in argv if not a.startswith("--")]
     rounds = int(args[0]) if args else 7
     with tempfile.TemporaryDirectory() as tmp:
         env = _env(tmp)
@@ -101,25 +117,44 @@ def main() -> None:
             "check": lambda: _run([PYTHON, "manage.py", "check"], env),
             "first_request": lambda: _run([PYTHON, "-c", FIRST_REQUEST], env),
         }
-        if "--gunicorn" in sys.argv:
+        if baseline:
+            scenarios["check/baseline"] = lambda: _run(
+                [PYTHON, "manage.py", "check"], env, cwd=baseline
+            )
+            scenarios["first_request/baseline"] = lambda: _run(
+                [PYTHON, "-c", FIRST_REQUEST], env, cwd=baseline
+            )
+        if "--gunicorn" in argv:
             scenarios["gunicorn"] = lambda: _gunicorn(env)
         names = list(scenarios)
         for name in names:  # warm the OS file cache and .pyc files; not counted
             scenarios[name]()
-        samples: dict[str, list[float]] = {name: [] for name in names}
+        walls: dict[str, list[float]] = {name: [] for name in names}
+        cpus: dict[str, list[float]] = {name: [] for name in names}
         for i in range(rounds):
             order = names[i % len(names) :] + names[: i % len(names)]
             for name in order:
-                samples[name].append(scenarios[name]())
-    reference = statistics.median(samples["weasyprint"])
+                wall, cpu = scenarios[name]()
+                walls[name].append(wall)
+                cpus[name].append(cpu)
+    wall_ref = statistics.median(walls["weasyprint"])
+    cpu_ref = statistics.median(cpus["weasyprint"])
     print(f"{rounds} interleaved rounds, {os.cpu_count()} CPUs, Python {sys.version.split()[0]}")
-    print(f"{'scenario':<15}{'median':>9}{'min':>9}{'max':>9}{'÷ weasyprint':>15}")
+    columns = (
+        ("wall p50", 9),
+        ("min", 8),
+        ("max", 8),
+        ("÷ weasy", 9),
+        ("CPU p50", 9),
+        ("÷ weasy", 9),
+    )
+    print(f"{'scenario':<24}" + "".join(f"{title:>{width}}" for title, width in columns))
     for name in names:
-        values = samples[name]
-        median = statistics.median(values)
+        wall, cpu = statistics.median(walls[name]), statistics.median(cpus[name])
         print(
-            f"{name:<15}{median * 1000:>7.0f}ms{min(values) * 1000:>7.0f}ms"
-            f"{max(values) * 1000:>7.0f}ms{median / reference:>14.2f}x"
+            f"{name:<24}{wall * 1000:>7.0f}ms{min(walls[name]) * 1000:>6.0f}ms"
+            f"{max(walls[name]) * 1000:>6.0f}ms{wall / wall_ref:>8.2f}x"
+            + (f"{cpu * 1000:>7.0f}ms{cpu / cpu_ref:>8.2f}x" if cpu == cpu else f"{'—':>9}{'—':>9}")
         )
 
 
