@@ -6,8 +6,10 @@ ValidationError with a message a front-desk person understands.
 
 import re
 
-import simple_icd_10_cm as icd
 from django.core.exceptions import ValidationError
+
+from . import icd10
+from .icd10 import search_icd10  # noqa: F401  (the lookup widget's entry point)
 
 # CMS, "Understanding the Medicare Beneficiary Identifier (MBI) Format" (MBI spec, 2017):
 # letters S, L, O, I, B and Z are never used, so they cannot be confused with digits.
@@ -102,34 +104,29 @@ def normalize_icd10(value: str) -> str:
 
 
 def validate_icd10_billable(value: str) -> None:
-    """A code from the bundled ICD-10-CM code set (simple-icd-10-cm) that is billable (a leaf)."""
+    """A code from the bundled ICD-10-CM code set (intake/icd10.py, built from
+    simple-icd-10-cm) that is billable (a leaf)."""
     code = normalize_icd10(value)
     if not ICD10_SHAPE.match(code):
         raise ValidationError(
             "An ICD-10-CM code is a letter, a digit, then 1-5 letters or digits (e.g. F33.2).",
             code="icd_format",
         )
-    if not icd.is_valid_item(code):
+    if not icd10.is_known(code):
         raise ValidationError(
             "%(code)s is not in the ICD-10-CM code set.", code="icd_unknown", params={"code": code}
         )
-    if not icd.is_leaf(code):
+    if not icd10.is_billable(code):
         raise ValidationError(
             "%(code)s is a category, not a billable code; choose a more specific code "
             "(e.g. %(example)s).",
             code="icd_not_billable",
-            params={"code": code, "example": _first_billable_child(code)},
+            params={"code": code, "example": icd10.first_billable_under(code)},
         )
 
 
 def icd10_description(value: str) -> str:
-    code = normalize_icd10(value)
-    return icd.get_description(code) if icd.is_valid_item(code) else ""
-
-
-def _first_billable_child(code: str) -> str:
-    leaves = [c for c in icd.get_descendants(code) if icd.is_leaf(c)]
-    return leaves[0] if leaves else code
+    return icd10.description(normalize_icd10(value))
 
 
 # HCPCS Level II: a letter and four digits (G2082, J3490). CPT: five digits, or four digits
