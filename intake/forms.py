@@ -6,6 +6,7 @@ from django.core.validators import MaxLengthValidator
 from django.forms import inlineformset_factory
 
 from . import validators
+from .form_fields import StateField
 from .models import (
     Clinic,
     Coverage,
@@ -26,6 +27,8 @@ def _date_widgets(*names: str) -> dict:
 
 
 class PatientForm(forms.ModelForm):
+    state = StateField()
+
     class Meta:
         model = Patient
         fields = [
@@ -51,12 +54,6 @@ class PatientForm(forms.ModelForm):
         if len(clinics) == 1:
             self.fields["clinic"].initial = clinics[0].pk
             self.fields["clinic"].widget = forms.HiddenInput()
-
-    def clean_state(self) -> str:
-        state = self.cleaned_data["state"].strip().upper()
-        if len(state) != 2 or not state.isalpha():
-            raise forms.ValidationError("Use the two-letter state code, e.g. NY.")
-        return state
 
     def clean_zip_code(self) -> str:
         zip_code = self.cleaned_data["zip_code"].strip()
