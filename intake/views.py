@@ -14,7 +14,7 @@ from intake.decorators import permission_required
 
 from . import search, steps
 from .choices import IntakeStep
-from .forms import PatientForm, PatientSearchForm
+from .forms import NewChartForm, PatientForm, PatientSearchForm
 from .models import Patient
 
 SEARCH_SESSION_KEY = "patient_search"
@@ -74,14 +74,20 @@ def patient_detail(request, pk: int):
 @permission_required("intake.add_patient")
 def intake_start(request):
     form = PatientForm(request.POST or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
+    check = NewChartForm(request.POST or None, details=form)
+    if request.method == "POST" and form.is_valid() & check.is_valid():  # both show errors
         patient = form.save(commit=False)
         patient.created_by = request.user
         patient.intake_step = IntakeStep.COVERAGE
         patient.save()
+        steps.carry_mbi(request.session, patient, check.cleaned_data["mbi"])
         messages.success(request, "Patient saved. Next: Medicare coverage.")
         return redirect("intake:intake-step", pk=patient.pk, step=IntakeStep.COVERAGE)
-    return render(request, "intake/step_patient.html", _step_context(None, "patient", form=form))
+    return render(
+        request,
+        "intake/step_patient.html",
+        _step_context(None, "patient", form=form, check=check),
+    )
 
 
 @permission_required("intake.change_patient")
@@ -117,12 +123,14 @@ def intake_step(request, pk: int, step: str):
         raise Http404("No such intake step")
     patient = access.get_patient(request, pk)
     current = steps.STEPS[step]
-    bound = current.build(patient, request.POST or None)
+    initial = steps.carried_over(request.session, patient, step)
+    bound = current.build(patient, request.POST or None, initial=initial)
     if request.method == "POST":
         try:
             if steps.is_valid(bound) and steps.save_step(
                 current, patient, bound, _loaded_version(request)
             ):
+                steps.forget_carried(request.session, patient)
                 messages.success(request, f"{current.title} saved.")
                 return _after_step(request, patient, current.next)
             messages.error(

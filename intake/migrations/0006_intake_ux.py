@@ -1,7 +1,8 @@
-# Intake UX (issue 17): states from localflavor's list.
+# Intake UX (issue 17): states from localflavor's list; the Medicare Advantage prior
+# authorisation box no longer ticked by default (a default only: stored rows keep theirs).
 
 import localflavor.us.models
-from django.db import migrations
+from django.db import migrations, models
 
 
 def normalise_states(apps, schema_editor):
@@ -35,4 +36,21 @@ class Migration(migrations.Migration):
             field=localflavor.us.models.USStateField(max_length=2),
         ),
         migrations.RunPython(normalise_states, migrations.RunPython.noop, elidable=True),
+        migrations.AlterField(
+            model_name="coverage",
+            name="ma_requires_prior_auth",
+            field=models.BooleanField(
+                default=False, verbose_name="plan requires prior authorisation for this service"
+            ),
+        ),
+        migrations.AlterField(
+            model_name="coverage",
+            name="medigap_plan",
+            field=models.CharField(
+                blank=True,
+                help_text="Original Medicare only; e.g. Plan G",
+                max_length=40,
+                verbose_name="Medigap plan",
+            ),
+        ),
     ]
