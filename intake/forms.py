@@ -315,7 +315,6 @@ class TreatmentTrialForm(forms.ModelForm):
             "drug_name",
             "drug_class",
             "dose",
-            "dose_mg",
             "start_date",
             "end_date",
             "duration_weeks",
