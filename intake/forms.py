@@ -6,6 +6,7 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.validators import MaxLengthValidator
 from django.forms import inlineformset_factory
+from django.urls import reverse_lazy
 
 from . import duplicates, validators
 from .choices import Program
@@ -283,7 +284,17 @@ class DiagnosisForm(forms.ModelForm):
     class Meta:
         model = Diagnosis
         fields = ["code", "is_primary", "onset_date"]
-        widgets = _date_widgets("onset_date")
+        widgets = {
+            **_date_widgets("onset_date"),
+            # static/js/icd10.js turns it into a lookup; typed codes are accepted either way.
+            "code": forms.TextInput(
+                attrs={
+                    "data-icd10-search": reverse_lazy("intake:icd10-search"),
+                    "autocomplete": "off",
+                }
+            ),
+        }
+        help_texts = {"code": "A billable code, e.g. F33.2."}
 
     # Duplicates are judged across the submitted rows by the formset, so deleting a row and
     # re-entering its code in the same save works; the database constraint still guards

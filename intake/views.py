@@ -2,7 +2,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -15,6 +15,7 @@ from intake.decorators import permission_required
 from . import search, steps
 from .choices import IntakeStep
 from .forms import NewChartForm, PatientForm, PatientSearchForm
+from .icd10_search import search_icd10
 from .models import Patient
 
 SEARCH_SESSION_KEY = "patient_search"
@@ -167,6 +168,25 @@ def intake_review(request, pk: int):
             messages.success(request, "Intake complete.")
             return redirect(patient)
     return redirect(reverse("intake:patient-detail", args=[patient.pk]) + "#review")
+
+
+ICD10_MIN_QUERY = 2
+ICD10_MAX_QUERY = 100
+ICD10_LIMIT = 20
+
+
+@require_POST
+@permission_required("intake.view_diagnosis")
+def icd10_search(request):
+    """ICD-10-CM codes for the diagnosis field's lookup, as JSON [{code, description}].
+
+    The same for every clinic (it is the code set, not a record). POST, because what is
+    typed while a patient's chart is open says something about that patient: in a POST body
+    it stays out of URLs and access logs.
+    """
+    query = request.POST.get("q", "").strip()[:ICD10_MAX_QUERY]
+    found = search_icd10(query, ICD10_LIMIT) if len(query) >= ICD10_MIN_QUERY else []
+    return JsonResponse([{"code": c, "description": d} for c, d in found], safe=False)
 
 
 @require_POST

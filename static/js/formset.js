@@ -72,6 +72,8 @@ document.querySelectorAll("[data-formset]").forEach((fieldset) => {
     total.value = String(index + 1);
     const added = rows.lastElementChild;
     if (removable) enhance(added);
+    // Other scripts (the ICD-10 lookup) enhance the new row before focus moves into it.
+    added.dispatchEvent(new CustomEvent("formset:added", { bubbles: true }));
     const first = added.querySelector("input:not([type=hidden]), select, textarea");
     if (first) first.focus();
   });
