@@ -12,7 +12,7 @@ from appeals.patient_panels import home_panels, patient_panels
 from audit import AccessAction, record_access
 from intake.decorators import permission_required
 
-from . import search, steps
+from . import resume, search, steps
 from .choices import IntakeStep
 from .forms import NewChartForm, PatientForm, PatientSearchForm
 from .icd10_search import search_icd10
@@ -72,10 +72,11 @@ def patient_detail(request, pk: int):
     return render(request, "intake/patient_detail.html", context)
 
 
-@permission_required("intake.add_patient")
+@permission_required("intake.add_patient", keep_unsaved=True)
 def intake_start(request):
-    form = PatientForm(request.POST or None, user=request.user)
-    check = NewChartForm(request.POST or None, details=form)
+    data, restored = _posted_or_restored(request)
+    form = PatientForm(data, user=request.user)
+    check = NewChartForm(data, details=form)
     if request.method == "POST" and form.is_valid() & check.is_valid():  # both show errors
         patient = form.save(commit=False)
         patient.created_by = request.user
@@ -87,14 +88,15 @@ def intake_start(request):
     return render(
         request,
         "intake/step_patient.html",
-        _step_context(None, "patient", form=form, check=check),
+        _step_context(None, "patient", form=form, check=check, **_restored_version(restored)),
     )
 
 
-@permission_required("intake.change_patient")
+@permission_required("intake.change_patient", keep_unsaved=True)
 def patient_edit(request, pk: int):
     patient = access.get_patient(request, pk)
-    form = PatientForm(request.POST or None, instance=patient, user=request.user)
+    data, restored = _posted_or_restored(request)
+    form = PatientForm(data, instance=patient, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             with transaction.atomic():
@@ -115,17 +117,22 @@ def patient_edit(request, pk: int):
             )
         messages.success(request, "Patient details saved.")
         return _after_step(request, patient, IntakeStep.COVERAGE)
-    return render(request, "intake/step_patient.html", _step_context(patient, "patient", form=form))
+    return render(
+        request,
+        "intake/step_patient.html",
+        _step_context(patient, "patient", form=form, **_restored_version(restored)),
+    )
 
 
-@permission_required("intake.change_patient")
+@permission_required("intake.change_patient", keep_unsaved=True)
 def intake_step(request, pk: int, step: str):
     if step not in steps.STEPS:
         raise Http404("No such intake step")
     patient = access.get_patient(request, pk)
     current = steps.STEPS[step]
     initial = steps.carried_over(request.session, patient, step)
-    bound = current.build(patient, request.POST or None, initial=initial)
+    data, restored = _posted_or_restored(request)
+    bound = current.build(patient, data, initial=initial)
     if request.method == "POST":
         try:
             if steps.is_valid(bound) and steps.save_step(
@@ -151,9 +158,8 @@ def intake_step(request, pk: int, step: str):
                 _step_context(patient, step, current=current, stale=True, **bound),
                 status=409,
             )
-    return render(
-        request, f"intake/step_{step}.html", _step_context(patient, step, current=current, **bound)
-    )
+    context = _step_context(patient, step, current=current, **bound, **_restored_version(restored))
+    return render(request, f"intake/step_{step}.html", context)
 
 
 @permission_required("intake.change_patient")
@@ -168,6 +174,14 @@ def intake_review(request, pk: int):
             messages.success(request, "Intake complete.")
             return redirect(patient)
     return redirect(reverse("intake:patient-detail", args=[patient.pk]) + "#review")
+
+
+@require_POST
+@permission_required("intake.view_patient")
+def keep_alive(request):
+    """ "Stay signed in" on the idle warning (static/js/idle.js). The request itself renews
+    the session (SESSION_SAVE_EVERY_REQUEST); the answer says for how long."""
+    return JsonResponse({"idle_seconds": request.session.get_expiry_age()})
 
 
 ICD10_MIN_QUERY = 2
@@ -204,6 +218,32 @@ def _step_context(patient: Patient | None, step: str, **extra) -> dict:
         "lock_version": patient.lock_version if patient else 0,
         **extra,
     }
+
+
+def _posted_or_restored(request):
+    """The form data to bind: the POST, or on a GET what was typed before the session ended
+    (intake.resume), with a message saying so; else None (an unbound form)."""
+    if request.method == "POST":
+        return request.POST, None
+    restored = resume.take_unsaved_post(request)
+    if restored is not None:
+        messages.warning(
+            request,
+            "You were signed out before this was saved. What you typed is below and is NOT "
+            "saved yet: check it, then save.",
+        )
+    return restored, restored
+
+
+def _restored_version(restored) -> dict:
+    """A restored form keeps the version it was loaded at, so a colleague's save made
+    meanwhile is still caught as a stale edit."""
+    if restored is None:
+        return {}
+    try:
+        return {"lock_version": int(restored.get("lock_version", ""))}
+    except ValueError:
+        return {"lock_version": -1}
 
 
 def _loaded_version(request) -> int:
