@@ -5,7 +5,9 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import Group
 from django.template.response import TemplateResponse
+from localflavor.us.models import USStateField
 
+from .form_fields import StateField
 from .mfa import issue_enrolment_code
 from .models import (
     Clinic,
@@ -33,8 +35,17 @@ class ClinicScopedAdmin(admin.ModelAdmin):
         return queryset.filter(**{f"{self.clinic_lookup}__staff": request.user}).distinct()
 
 
+class StateFieldAdmin(admin.ModelAdmin):
+    """An address's state as on the intake pages: the list, and a plain message for 'ZZ'."""
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if isinstance(db_field, USStateField):
+            return StateField(required=not db_field.blank)
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+
 @admin.register(Clinic)
-class ClinicAdmin(ClinicScopedAdmin):
+class ClinicAdmin(StateFieldAdmin, ClinicScopedAdmin):
     def get_queryset(self, request):
         queryset = admin.ModelAdmin.get_queryset(self, request)
         return queryset if request.user.is_superuser else queryset.filter(staff=request.user)
@@ -84,7 +95,7 @@ class RequestInline(admin.StackedInline):
 
 
 @admin.register(Patient)
-class PatientAdmin(ClinicScopedAdmin):
+class PatientAdmin(StateFieldAdmin, ClinicScopedAdmin):
     list_display = ["last_name", "first_name", "date_of_birth", "clinic", "intake_step"]
     list_filter = ["clinic", "intake_step"]
     search_fields = ["last_name", "first_name"]

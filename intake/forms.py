@@ -1,11 +1,16 @@
 """Intake forms: the parsing boundary. Each returns model instances or domain values."""
 
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Div, Fieldset, Layout
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.validators import MaxLengthValidator
 from django.forms import inlineformset_factory
+from django.urls import reverse_lazy
 
-from . import validators
+from . import duplicates, validators
+from .choices import Program
+from .form_fields import StateField
 from .models import (
     Clinic,
     Coverage,
@@ -25,7 +30,25 @@ def _date_widgets(*names: str) -> dict:
     return dict.fromkeys(names, DATE_INPUT)
 
 
+def _mbi_field(help_text: str) -> forms.CharField:
+    # Wider than the stored 11 characters: staff type the MBI as printed on the card,
+    # with dashes (1EG4-TE5-MK73); clean_mbi() strips them.
+    return forms.CharField(
+        label="Medicare number (MBI)", max_length=20, required=False, help_text=help_text
+    )
+
+
+def _clean_mbi(typed: str) -> str:
+    # Normalise before the model validator runs, so "1eg4-te5-mk73" is accepted.
+    mbi = validators.normalize_mbi(typed)
+    if mbi:
+        validators.validate_mbi(mbi)
+    return mbi
+
+
 class PatientForm(forms.ModelForm):
+    state = StateField()
+
     class Meta:
         model = Patient
         fields = [
@@ -52,12 +75,6 @@ class PatientForm(forms.ModelForm):
             self.fields["clinic"].initial = clinics[0].pk
             self.fields["clinic"].widget = forms.HiddenInput()
 
-    def clean_state(self) -> str:
-        state = self.cleaned_data["state"].strip().upper()
-        if len(state) != 2 or not state.isalpha():
-            raise forms.ValidationError("Use the two-letter state code, e.g. NY.")
-        return state
-
     def clean_zip_code(self) -> str:
         zip_code = self.cleaned_data["zip_code"].strip()
         digits = zip_code.replace("-", "")
@@ -66,14 +83,91 @@ class PatientForm(forms.ModelForm):
         return zip_code
 
 
+class NewChartForm(forms.Form):
+    """Typed with a new patient's details, to find a chart the clinic already has
+    (intake.duplicates): the same MBI is refused, the same name and birth date goes on only
+    when the user says this is a different person. Validate `details` first."""
+
+    # The MBI is on the card with the name and birth date, so it is typed with them; the
+    # coverage step then starts with it filled in.
+    mbi = _mbi_field("If the Medicare card is at hand: finds a chart the clinic already has.")
+    confirm_new_chart = forms.BooleanField(
+        label="This is a different person: start a new chart", required=False
+    )
+
+    def __init__(self, *args, details: PatientForm, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.details = details
+        self.possible_duplicates: list[Patient] = []
+
+    def clean_mbi(self) -> str:
+        return _clean_mbi(self.cleaned_data.get("mbi", ""))
+
+    def clean(self) -> dict:
+        data = super().clean()
+        details = getattr(self.details, "cleaned_data", {})
+        clinic = details.get("clinic")
+        if clinic is None:
+            return data
+        if chart := duplicates.chart_with_mbi(clinic, data.get("mbi", "")):
+            self.add_error("mbi", duplicates.mbi_taken_message(chart))
+            return data
+        first, last, born = (details.get(f) for f in ("first_name", "last_name", "date_of_birth"))
+        if first and last and born:
+            self.possible_duplicates = duplicates.charts_named(clinic, first, last, born)
+        if self.possible_duplicates and not data.get("confirm_new_chart"):
+            self.add_error(
+                "confirm_new_chart",
+                "The clinic already has a chart with this name and date of birth. Open it, "
+                "or tick the box if this is a different person.",
+            )
+        return data
+
+
+# Which coverage fields apply to which program. A field that doesn't apply is hidden and
+# disabled on the page (static/js/coverage.js) and whatever is posted for it is dropped, so
+# it is saved empty: an Original Medicare patient never keeps an Advantage plan's details.
+MEDICARE = (Program.ORIGINAL, Program.ADVANTAGE)
+ADVANTAGE_ONLY = (Program.ADVANTAGE,)
+APPLIES_TO = {
+    "mbi": MEDICARE,
+    "part_a_effective": MEDICARE,
+    "part_b_effective": MEDICARE,
+    "coverage_end": MEDICARE,
+    "ma_plan_name": ADVANTAGE_ONLY,
+    "ma_member_id": ADVANTAGE_ONLY,
+    "ma_requires_prior_auth": ADVANTAGE_ONLY,
+    "medigap_plan": (Program.ORIGINAL,),  # Medigap supplements Original Medicare only
+    "has_part_d": MEDICARE,
+    "part_d_plan_name": MEDICARE,
+    "part_d_member_id": MEDICARE,
+}
+PART_D_FIELDS = ("part_d_plan_name", "part_d_member_id")
+
+
+def applies(name: str, program: str, has_part_d: bool) -> bool:
+    """Whether a coverage field means anything for this program (and Part D choice)."""
+    if name not in APPLIES_TO:
+        return True
+    return program in APPLIES_TO[name] and (name not in PART_D_FIELDS or has_part_d)
+
+
+# Required whenever they apply (the same words as Coverage.clean, which the admin uses too).
+REQUIRED_WHEN_SHOWN = {
+    "mbi": "Enter the Medicare number (MBI) from the patient's Medicare card.",
+    "part_b_effective": "Enter the Part B effective date from the Medicare card.",
+    "ma_plan_name": "Enter the Medicare Advantage plan's name.",
+    "ma_member_id": "Enter the plan member ID.",
+    "part_d_plan_name": "Enter the Part D plan's name.",
+}
+
+
 class CoverageForm(forms.ModelForm):
-    # Wider than the stored 11 characters: staff type the MBI as printed on the card,
-    # with dashes (1EG4-TE5-MK73); clean_mbi() strips them.
-    mbi = forms.CharField(
-        label="Medicare number (MBI)",
-        max_length=20,
+    mbi = _mbi_field("11 characters, from the red-white-and-blue Medicare card; dashes are fine.")
+    has_part_d = forms.BooleanField(
+        label="Has Part D drug coverage",
         required=False,
-        help_text="11 characters, from the red-white-and-blue Medicare card; dashes are fine.",
+        help_text="A Part D plan, or drug coverage included in the Advantage plan (MA-PD).",
     )
 
     class Meta:
@@ -87,26 +181,120 @@ class CoverageForm(forms.ModelForm):
             "ma_plan_name",
             "ma_member_id",
             "ma_requires_prior_auth",
+            "medigap_plan",
+            "has_part_d",
             "part_d_plan_name",
             "part_d_member_id",
-            "medigap_plan",
             "medicaid_dual",
         ]
         widgets = _date_widgets("part_a_effective", "part_b_effective", "coverage_end")
+        help_texts = {
+            "ma_requires_prior_auth": "Most Advantage plans ask for it for ketamine and "
+            "esketamine: check the plan's list.",
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["has_part_d"].initial = bool(self.instance.part_d_plan_name)
+        if self.is_bound:
+            program = self.data.get(self.add_prefix("program"), "")
+            # The box, or a Part D value typed without it (a page without JavaScript shows
+            # the Part D fields anyway; coverage.js disables them while the box is clear).
+            has_part_d = forms.CheckboxInput().value_from_datadict(
+                self.data, {}, self.add_prefix("has_part_d")
+            ) or any(self.data.get(self.add_prefix(name), "").strip() for name in PART_D_FIELDS)
+            self._has_part_d = program in MEDICARE and has_part_d
+            self.data = self.data.copy()
+            for name in APPLIES_TO:
+                if not applies(name, program, has_part_d):
+                    self.data.pop(self.add_prefix(name), None)
+        for name, message in REQUIRED_WHEN_SHOWN.items():
+            field = self.fields[name]
+            # On a fresh page every such field is marked; the page hides those that don't
+            # apply. On a posted one, only those that apply to what was chosen are required.
+            field.required = not self.is_bound or applies(name, program, has_part_d)
+            field.error_messages["required"] = message
+            field.widget.attrs["aria-required"] = "true"
+
+    @property
+    def helper(self) -> FormHelper:
+        """The layout: each group of fields says which program it applies to, for
+        static/js/coverage.js to show and hide (without JavaScript all are shown)."""
+        helper = FormHelper()
+        helper.form_tag = False
+        helper.disable_csrf = True
+
+        def shown_for(name: str) -> str:
+            return " ".join(APPLIES_TO[name])
+
+        helper.layout = Layout(
+            "program",
+            Div(
+                "mbi",
+                "part_a_effective",
+                "part_b_effective",
+                "coverage_end",
+                data_applies_to=shown_for("mbi"),
+            ),
+            Fieldset(
+                "Medicare Advantage plan",
+                "ma_plan_name",
+                "ma_member_id",
+                "ma_requires_prior_auth",
+                data_applies_to=shown_for("ma_plan_name"),
+            ),
+            Div("medigap_plan", data_applies_to=shown_for("medigap_plan")),
+            Fieldset(
+                "Part D drug coverage",
+                "has_part_d",
+                Div(*PART_D_FIELDS, data_shown_with=self["has_part_d"].auto_id),
+                data_applies_to=shown_for("has_part_d"),
+            ),
+            "medicaid_dual",
+        )
+        return helper
+
+    def clean_has_part_d(self) -> bool:
+        # The box, or Part D details typed without it: what Coverage.has_part_d will say.
+        return self._has_part_d
 
     def clean_mbi(self) -> str:
-        # Normalise before the model validator runs, so "1eg4-te5-mk73" is accepted.
-        mbi = validators.normalize_mbi(self.cleaned_data.get("mbi", ""))
-        if mbi:
-            validators.validate_mbi(mbi)
+        mbi = _clean_mbi(self.cleaned_data.get("mbi", ""))
+        patient = self.instance.patient
+        if chart := duplicates.chart_with_mbi(patient.clinic, mbi, other_than=patient):
+            raise forms.ValidationError(duplicates.mbi_taken_message(chart), code="mbi_taken")
         return mbi
+
+    def _post_clean(self) -> None:
+        super()._post_clean()
+        # A missing required value is reported by the field and again by Coverage.clean():
+        # say it once.
+        for errors in self._errors.values():
+            seen: set[str] = set()
+            kept = []
+            for error in errors.as_data():
+                text = " ".join(error.messages)
+                if text not in seen:
+                    seen.add(text)
+                    kept.append(error)
+            errors.data[:] = kept
 
 
 class DiagnosisForm(forms.ModelForm):
     class Meta:
         model = Diagnosis
         fields = ["code", "is_primary", "onset_date"]
-        widgets = _date_widgets("onset_date")
+        widgets = {
+            **_date_widgets("onset_date"),
+            # static/js/icd10.js turns it into a lookup; typed codes are accepted either way.
+            "code": forms.TextInput(
+                attrs={
+                    "data-icd10-search": reverse_lazy("intake:icd10-search"),
+                    "autocomplete": "off",
+                }
+            ),
+        }
+        help_texts = {"code": "A billable code, e.g. F33.2."}
 
     # Duplicates are judged across the submitted rows by the formset, so deleting a row and
     # re-entering its code in the same save works; the database constraint still guards
@@ -138,7 +326,6 @@ class TreatmentTrialForm(forms.ModelForm):
             "drug_name",
             "drug_class",
             "dose",
-            "dose_mg",
             "start_date",
             "end_date",
             "duration_weeks",

@@ -8,6 +8,7 @@ account, so a leaked or guessed password can't claim a new user's second factor 
 """
 
 import base64
+import math
 import secrets
 from urllib.parse import urlencode
 
@@ -22,8 +23,9 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
-from django_otp import devices_for_user, match_token, user_has_device
+from django_otp import devices_for_user, user_has_device
 from django_otp import login as otp_login
+from django_otp.models import ThrottlingMixin, VerifyNotAllowed
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -111,22 +113,61 @@ def _next_url(request) -> str:
     return "/"
 
 
+def _device_for(user, token: str):
+    """The device a code is meant for: the app's codes are digits of the app's length (6),
+    backup codes are not. Trying only that one keeps a mistyped app code from counting
+    against the backup codes too (django-otp throttles each device on its own failures)."""
+    for device in devices_for_user(user, confirmed=True):
+        is_app = isinstance(device, TOTPDevice)
+        if is_app == (token.isdigit() and len(token) == getattr(device, "digits", 6)):
+            return device
+    return None
+
+
+def _wait_seconds(device) -> int:
+    """How long django-otp makes the user wait before this device checks a code again
+    (1, 2, 4, 8 ... seconds after each failure in a row); 0 when it checks now."""
+    allowed, why = device.verify_is_allowed()
+    if allowed or not why or why.get("reason") != VerifyNotAllowed.N_FAILED_ATTEMPTS:
+        return 0
+    return max(1, math.ceil((why["locked_until"] - timezone.now()).total_seconds()))
+
+
+def too_many_tries(seconds: int) -> str:
+    unit = "second" if seconds == 1 else "seconds"
+    return f"Too many tries; wait {seconds} {unit}, then enter the code again."
+
+
+def _reset_throttling(user) -> None:
+    """After a good code, a wrong one typed earlier on another device no longer counts."""
+    for device in devices_for_user(user, confirmed=True):
+        if isinstance(device, ThrottlingMixin) and device.throttling_failure_count:
+            device.throttle_reset()
+
+
 @login_required
 def verify(request):
     if not user_has_device(request.user, confirmed=True):
         return redirect("mfa-setup")
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        device = match_token(request.user, form.cleaned_data["token"])
-        if device is not None:
+        token = form.cleaned_data["token"]
+        device = _device_for(request.user, token)
+        # A throttled device refuses even the right code, unchecked: say so, rather than
+        # "didn't match", or the right code typed again at once looks wrong too.
+        if device is not None and (wait := _wait_seconds(device)):
+            form.add_error("token", too_many_tries(wait))
+        elif device is not None and device.verify_token(token):
+            _reset_throttling(request.user)
             _verified(request, device)
             if isinstance(device, StaticDevice):
                 left = device.token_set.count()
                 messages.warning(request, f"Backup code used; {left} left.")
             return HttpResponseRedirect(_next_url(request))
-        form.add_error(
-            "token", "That code didn't match. Check the time on your phone and try again."
-        )
+        else:
+            form.add_error(
+                "token", "That code didn't match. Check the time on your phone and try again."
+            )
     return render(
         request, "registration/mfa_verify.html", {"form": form, "next": _next_url(request)}
     )
@@ -144,7 +185,9 @@ def setup(request):
     )
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if device.verify_token(form.cleaned_data["token"]):
+        if wait := _wait_seconds(device):
+            form.add_error("token", too_many_tries(wait))
+        elif device.verify_token(form.cleaned_data["token"]):
             codes = _confirm(request.user, device)
             request.session.pop(SESSION_ENROLMENT_KEY, None)
             _verified(request, device)
@@ -153,7 +196,8 @@ def setup(request):
                 "registration/mfa_backup_codes.html",
                 {"codes": codes, "next": _next_url(request)},
             )
-        form.add_error("token", "That code didn't match. Scan the code again and retry.")
+        else:
+            form.add_error("token", "That code didn't match. Scan the code again and retry.")
     qr = segno.make(device.config_url, error="m")
     return render(
         request,

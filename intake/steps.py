@@ -11,7 +11,7 @@ from django.db.models import F
 from django.forms import BaseForm
 from django.utils import timezone
 
-from . import forms
+from . import crypto, forms
 from .choices import INTAKE_STEPS, IntakeStep
 from .models import Coverage, Patient, Screening
 
@@ -24,14 +24,16 @@ class Step:
     title: str
     help: str
 
-    def build(self, patient: Patient, data: Any = None, files: Any = None) -> dict[str, Any]:
+    def build(
+        self, patient: Patient, data: Any = None, files: Any = None, initial: Any = None
+    ) -> dict[str, Any]:
         """The bound (or unbound, for GET) forms of this step, by name."""
         match self.name:
             case IntakeStep.COVERAGE:
                 instance = Coverage.objects.filter(patient=patient).first() or Coverage(
                     patient=patient
                 )
-                return {"form": forms.CoverageForm(data, instance=instance)}
+                return {"form": forms.CoverageForm(data, instance=instance, initial=initial)}
             case IntakeStep.CLINICAL:
                 return {
                     "diagnoses": forms.DiagnosisFormSet(data, instance=patient, prefix="dx"),
@@ -82,6 +84,30 @@ STEPS = {
         IntakeStep.REQUEST, "Treatment request", "What the clinician is asking Medicare to cover."
     ),
 }
+
+
+# The MBI typed on the new-intake page, for the coverage step to start with. It is PHI, so
+# it waits in the (server-side) session encrypted like the stored MBI, never in a URL.
+CARRIED_MBI_KEY = "intake_carried_mbi"
+
+
+def carry_mbi(session, patient: Patient, mbi: str) -> None:
+    if mbi:
+        session[CARRIED_MBI_KEY] = {str(patient.pk): crypto.encrypt(mbi)}
+
+
+def carried_over(session, patient: Patient, step: str) -> dict[str, str] | None:
+    """Initial values a step takes from earlier pages: the coverage step, the MBI."""
+    token = session.get(CARRIED_MBI_KEY, {}).get(str(patient.pk))
+    if step != IntakeStep.COVERAGE or not token or hasattr(patient, "coverage"):
+        return None
+    return {"mbi": crypto.decrypt(token)}
+
+
+def forget_carried(session, patient: Patient) -> None:
+    carried = session.get(CARRIED_MBI_KEY, {})
+    if carried.pop(str(patient.pk), None) is not None:
+        session[CARRIED_MBI_KEY] = carried
 
 
 def is_valid(bound: dict[str, Any]) -> bool:

@@ -2,7 +2,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -11,9 +11,10 @@ from audit import AccessAction, record_access
 from intake import access as patient_access
 from intake.decorators import permission_required
 
-from . import panels, search, steps
+from . import panels, resume, search, steps
 from .choices import IntakeStep
-from .forms import PatientForm, PatientSearchForm
+from .forms import NewChartForm, PatientForm, PatientSearchForm
+from .icd10_search import search_icd10
 from .models import Patient
 
 SEARCH_SESSION_KEY = "patient_search"
@@ -72,23 +73,31 @@ def patient_detail(request, pk: int):
     return render(request, "intake/patient_detail.html", context)
 
 
-@permission_required("intake.add_patient")
+@permission_required("intake.add_patient", keep_unsaved=True)
 def intake_start(request):
-    form = PatientForm(request.POST or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
+    data, restored = _posted_or_restored(request)
+    form = PatientForm(data, user=request.user)
+    check = NewChartForm(data, details=form)
+    if request.method == "POST" and form.is_valid() & check.is_valid():  # both show errors
         patient = form.save(commit=False)
         patient.created_by = request.user
         patient.intake_step = IntakeStep.COVERAGE
         patient.save()
+        steps.carry_mbi(request.session, patient, check.cleaned_data["mbi"])
         messages.success(request, "Patient saved. Next: Medicare coverage.")
         return redirect("intake:intake-step", pk=patient.pk, step=IntakeStep.COVERAGE)
-    return render(request, "intake/step_patient.html", _step_context(None, "patient", form=form))
+    return render(
+        request,
+        "intake/step_patient.html",
+        _step_context(None, "patient", form=form, check=check, **_restored_version(restored)),
+    )
 
 
-@permission_required("intake.change_patient")
+@permission_required("intake.change_patient", keep_unsaved=True)
 def patient_edit(request, pk: int):
     patient = patient_access.get_patient(request, pk)
-    form = PatientForm(request.POST or None, instance=patient, user=request.user)
+    data, restored = _posted_or_restored(request)
+    form = PatientForm(data, instance=patient, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             with transaction.atomic():
@@ -109,21 +118,28 @@ def patient_edit(request, pk: int):
             )
         messages.success(request, "Patient details saved.")
         return _after_step(request, patient, IntakeStep.COVERAGE)
-    return render(request, "intake/step_patient.html", _step_context(patient, "patient", form=form))
+    return render(
+        request,
+        "intake/step_patient.html",
+        _step_context(patient, "patient", form=form, **_restored_version(restored)),
+    )
 
 
-@permission_required("intake.change_patient")
+@permission_required("intake.change_patient", keep_unsaved=True)
 def intake_step(request, pk: int, step: str):
     if step not in steps.STEPS:
         raise Http404("No such intake step")
     patient = patient_access.get_patient(request, pk)
     current = steps.STEPS[step]
-    bound = current.build(patient, request.POST or None)
+    initial = steps.carried_over(request.session, patient, step)
+    data, restored = _posted_or_restored(request)
+    bound = current.build(patient, data, initial=initial)
     if request.method == "POST":
         try:
             if steps.is_valid(bound) and steps.save_step(
                 current, patient, bound, _loaded_version(request)
             ):
+                steps.forget_carried(request.session, patient)
                 messages.success(request, f"{current.title} saved.")
                 return _after_step(request, patient, current.next)
             messages.error(
@@ -143,9 +159,8 @@ def intake_step(request, pk: int, step: str):
                 _step_context(patient, step, current=current, stale=True, **bound),
                 status=409,
             )
-    return render(
-        request, f"intake/step_{step}.html", _step_context(patient, step, current=current, **bound)
-    )
+    context = _step_context(patient, step, current=current, **bound, **_restored_version(restored))
+    return render(request, f"intake/step_{step}.html", context)
 
 
 @permission_required("intake.change_patient")
@@ -164,6 +179,33 @@ def intake_review(request, pk: int):
 
 @require_POST
 @permission_required("intake.view_patient")
+def keep_alive(request):
+    """ "Stay signed in" on the idle warning (static/js/idle.js). The request itself renews
+    the session (SESSION_SAVE_EVERY_REQUEST); the answer says for how long."""
+    return JsonResponse({"idle_seconds": request.session.get_expiry_age()})
+
+
+ICD10_MIN_QUERY = 2
+ICD10_MAX_QUERY = 100
+ICD10_LIMIT = 20
+
+
+@require_POST
+@permission_required("intake.view_diagnosis")
+def icd10_search(request):
+    """ICD-10-CM codes for the diagnosis field's lookup, as JSON [{code, description}].
+
+    The same for every clinic (it is the code set, not a record). POST, because what is
+    typed while a patient's chart is open says something about that patient: in a POST body
+    it stays out of URLs and access logs.
+    """
+    query = request.POST.get("q", "").strip()[:ICD10_MAX_QUERY]
+    found = search_icd10(query, ICD10_LIMIT) if len(query) >= ICD10_MIN_QUERY else []
+    return JsonResponse([{"code": c, "description": d} for c, d in found], safe=False)
+
+
+@require_POST
+@permission_required("intake.view_patient")
 def clear_search(request):
     request.session.pop(SEARCH_SESSION_KEY, None)
     return redirect("intake:patient-list")
@@ -177,6 +219,32 @@ def _step_context(patient: Patient | None, step: str, **extra) -> dict:
         "lock_version": patient.lock_version if patient else 0,
         **extra,
     }
+
+
+def _posted_or_restored(request):
+    """The form data to bind: the POST, or on a GET what was typed before the session ended
+    (intake.resume), with a message saying so; else None (an unbound form)."""
+    if request.method == "POST":
+        return request.POST, None
+    restored = resume.take_unsaved_post(request)
+    if restored is not None:
+        messages.warning(
+            request,
+            "You were signed out before this was saved. What you typed is below and is NOT "
+            "saved yet: check it, then save.",
+        )
+    return restored, restored
+
+
+def _restored_version(restored) -> dict:
+    """A restored form keeps the version it was loaded at, so a colleague's save made
+    meanwhile is still caught as a stale edit."""
+    if restored is None:
+        return {}
+    try:
+        return {"lock_version": int(restored.get("lock_version", ""))}
+    except ValueError:
+        return {"lock_version": -1}
 
 
 def _loaded_version(request) -> int:

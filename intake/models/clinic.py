@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from localflavor.us.models import USStateField
 
 from .. import validators
 
@@ -10,7 +11,8 @@ class Address(models.Model):
     address_line1 = models.CharField("address", max_length=200)
     address_line2 = models.CharField("address line 2", max_length=200, blank=True)
     city = models.CharField(max_length=100)
-    state = models.CharField(max_length=2, help_text="Two-letter state code, e.g. NY.")
+    # The 50 states, DC, the territories and military mail (AA/AE/AP): localflavor's list.
+    state = USStateField()
     zip_code = models.CharField("ZIP code", max_length=10)
 
     class Meta:

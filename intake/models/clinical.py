@@ -18,6 +18,7 @@ from ..choices import (
     Product,
     TrialKind,
 )
+from ..dose import daily_dose_mg
 from .clinic import Provider
 from .patient import Patient
 
@@ -79,14 +80,17 @@ class TreatmentTrial(models.Model):
         "drug or therapy", max_length=100, help_text="e.g. sertraline, CBT, ECT"
     )
     drug_class = models.CharField(max_length=20, choices=DrugClass.choices, blank=True)
-    dose = models.CharField(max_length=40, blank=True, help_text="e.g. 150 mg daily")
+    dose = models.CharField(max_length=40, blank=True, help_text="As prescribed, e.g. 150 mg daily")
+    # Typed once, as `dose`; the daily amount is read from it on save (intake.dose).
     dose_mg = models.DecimalField(
         "daily dose (mg)",
         max_digits=7,
         decimal_places=2,
         null=True,
         blank=True,
+        editable=False,
         validators=[MinValueValidator(0)],
+        help_text="Read from the dose when it names a daily amount in mg.",
     )
     start_date = models.DateField(null=True, blank=True)
     end_date = models.DateField(null=True, blank=True)
@@ -114,6 +118,12 @@ class TreatmentTrial(models.Model):
 
     def __str__(self) -> str:
         return self.summary
+
+    def save(self, *args, **kwargs):
+        self.dose_mg = daily_dose_mg(self.dose)
+        if kwargs.get("update_fields") and "dose" in kwargs["update_fields"]:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "dose_mg"}
+        super().save(*args, **kwargs)
 
     def clean(self) -> None:
         if self.start_date and self.end_date and self.end_date < self.start_date:

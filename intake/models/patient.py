@@ -106,13 +106,15 @@ class Coverage(models.Model):
     )
     ma_plan_name = models.CharField("Medicare Advantage plan", max_length=200, blank=True)
     ma_member_id = models.CharField("plan member ID", max_length=40, blank=True)
+    # Not ticked unless someone ticks it: it means something for Medicare Advantage only,
+    # and there only when the plan's list says so.
     ma_requires_prior_auth = models.BooleanField(
-        "plan requires prior authorisation for this service", default=True
+        "plan requires prior authorisation for this service", default=False
     )
     part_d_plan_name = models.CharField("Part D plan", max_length=200, blank=True)
     part_d_member_id = models.CharField("Part D member ID", max_length=40, blank=True)
     medigap_plan = models.CharField(
-        "Medigap plan", max_length=40, blank=True, help_text="e.g. Plan G"
+        "Medigap plan", max_length=40, blank=True, help_text="Original Medicare only; e.g. Plan G"
     )
     medicaid_dual = models.CharField(
         "Medicaid dual eligibility",
@@ -148,6 +150,10 @@ class Coverage(models.Model):
             errors["coverage_end"] = "Coverage can't end before it starts."
         if errors:
             raise ValidationError(errors)
+
+    @property
+    def has_part_d(self) -> bool:
+        return bool(self.part_d_plan_name)
 
     @property
     def masked_mbi(self) -> str:

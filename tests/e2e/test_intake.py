@@ -70,7 +70,7 @@ def test_front_desk_completes_an_intake_with_two_medication_trials(page: Page):
     page.get_by_label(label("Phone")).fill("585-555-0177")
     page.get_by_label(label("Address")).fill("14 Lake Avenue")
     page.get_by_label(label("City")).fill("Rochester")
-    page.get_by_label(label("State")).fill("NY")
+    page.get_by_label(label("State")).select_option("NY")  # a list since issue 17
     page.get_by_label(label("ZIP code")).fill("14608")
     save_and_continue(page)
 
