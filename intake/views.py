@@ -14,7 +14,7 @@ from intake.decorators import permission_required
 from . import panels, resume, search, steps
 from .choices import IntakeStep
 from .forms import NewChartForm, PatientForm, PatientSearchForm
-from .icd10_search import search_icd10
+from .icd10 import search_icd10
 from .models import Patient
 
 SEARCH_SESSION_KEY = "patient_search"

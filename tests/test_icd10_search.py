@@ -9,7 +9,7 @@ import re
 import pytest
 from django.urls import reverse
 
-from intake.icd10_search import search_icd10
+from intake.icd10 import search_icd10
 from tests.factories import PatientFactory
 from tests.test_intake_flow import step_url
 
@@ -61,11 +61,13 @@ def test_words_find_descriptions_where_each_word_starts_a_word():
     assert not any(code.startswith("F33") for code, _ in search_icd10("depress cur"))
 
 
-def test_words_list_the_shorter_more_general_descriptions_first():
-    descriptions = [d for _, d in search_icd10("post-traumatic stress disorder")]
+def test_words_list_their_matches_in_code_order():
+    # The lookup runs over the prebuilt index (intake/icd10.py), which stops at `limit`
+    # walking codes in order, so F43.10 (unspecified) comes before F43.11 and F43.12.
+    results = search_icd10("post-traumatic stress disorder")
 
-    assert descriptions[0].startswith("Post-traumatic stress disorder")
-    assert descriptions == sorted(descriptions, key=len)
+    assert results[0][1].startswith("Post-traumatic stress disorder")
+    assert [code for code, _ in results] == sorted(code for code, _ in results)
 
 
 def test_a_code_prefix_and_words_narrow_each_other():
