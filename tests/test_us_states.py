@@ -110,7 +110,8 @@ def test_the_migration_capitalises_stored_states_and_keeps_unknown_ones(db):
     lower = PatientFactory(clinic=clinic)
     odd = PatientFactory(clinic=clinic)
     # Rows as an older version could store them (no list, no form in the admin).
-    Clinic.objects.filter(pk=clinic.pk).update(state=" ny")
+    # (Two characters at most: the column was varchar(2), which PostgreSQL enforces.)
+    Clinic.objects.filter(pk=clinic.pk).update(state="ny")
     Patient.objects.filter(pk=lower.pk).update(state="nj")
     Patient.objects.filter(pk=odd.pk).update(state="XX")
 

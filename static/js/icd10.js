@@ -41,6 +41,15 @@
         loading: () => '<div class="spinner-border spinner-border-sm m-2" role="status"><span class="visually-hidden">Looking up codes</span></div>',
       },
     });
+    // The original field stays in the form (it is what is posted) but is no longer what
+    // people use: hidden from screen readers, so the field is announced once, by the box
+    // they type in, which takes the field's name when no <label> points at it (table rows).
+    input.setAttribute("aria-hidden", "true");
+    input.tabIndex = -1;
+    const name = input.getAttribute("aria-label") || input.title;
+    if (name && !document.querySelector(`label[for="${select.control_input.id}"]`)) {
+      select.control_input.setAttribute("aria-label", name);
+    }
     // Help text and error messages stay tied to what the user types in.
     ["aria-describedby", "aria-invalid", "aria-required"].forEach((name) => {
       if (input.hasAttribute(name)) select.control_input.setAttribute(name, input.getAttribute(name));

@@ -44,15 +44,26 @@ def status(page: Page) -> Locator:
     return page.get_by_role("status")
 
 
+def cell(row: Locator, field: str) -> Locator:
+    """A cell of the treatment table by its form field (the table names each cell by its
+    column header and row title, "Kind Treatment 1", through aria-labelledby)."""
+    return row.locator(f'[name$="-{field}"]')
+
+
+def trial_row(page: Page, number: int) -> Locator:
+    # One <tbody> per treatment (intake/_trial_row.html): its main row and its details row.
+    return page.locator("tbody[data-formset-row]").nth(number - 1)
+
+
 def fill_trial(row: Locator, drug: str, drug_class: str, dose: str, start: date, weeks: int):
-    row.get_by_label(label("Kind")).select_option(label="Antidepressant trial")
-    row.get_by_label(label("Drug or therapy")).fill(drug)
+    cell(row, "kind").select_option(label="Antidepressant trial")
+    cell(row, "drug_name").fill(drug)
     row.get_by_label(label("Drug class")).select_option(label=drug_class)
-    row.get_by_label(label("Dose")).fill(dose)
-    row.get_by_label(label("Start date")).fill(iso(start))
-    row.get_by_label(label("End date")).fill(iso(start + timedelta(weeks=weeks)))
+    cell(row, "dose").fill(dose)
+    cell(row, "start_date").fill(iso(start))
+    cell(row, "end_date").fill(iso(start + timedelta(weeks=weeks)))
     row.get_by_label(label("Adherence")).select_option(label="Taken as prescribed")
-    row.get_by_label(label("Outcome")).select_option(label="No response (< 25% improvement)")
+    cell(row, "outcome").select_option(label="No response (< 25% improvement)")
     row.get_by_label(label("Therapeutic dose (prescriber's judgement)")).select_option(label="Yes")
 
 
@@ -96,7 +107,10 @@ def test_front_desk_completes_an_intake_with_two_medication_trials(page: Page):
     expect(heading(page)).to_contain_text("Diagnoses and symptom scores")
     check_page(page, "intake-3-clinical")
     diagnosis = page.get_by_role("group", name="Diagnosis 1", exact=True)
-    diagnosis.get_by_label(label("ICD-10-CM code")).fill("F33.2")
+    # The code box is the ICD-10 lookup (Tom Select): type the code, leave the box to keep it.
+    code = diagnosis.get_by_role("combobox", name=label("ICD-10-CM code"))
+    code.fill("F33.2")
+    code.press("Tab")
     diagnosis.get_by_label(label("Primary diagnosis")).check()
     score = page.get_by_role("group", name="Score 1", exact=True)
     score.get_by_label(label("Instrument")).select_option(label="PHQ-9")
@@ -107,7 +121,7 @@ def test_front_desk_completes_an_intake_with_two_medication_trials(page: Page):
     # 4. Treatment history: the second trial through "+ Add treatment" (formset.js)
     expect(heading(page)).to_contain_text("Treatment history")
     fill_trial(
-        page.get_by_role("group", name="Treatment 1", exact=True),
+        trial_row(page, 1),
         "sertraline",
         "SSRI",
         "150 mg daily",
@@ -115,8 +129,8 @@ def test_front_desk_completes_an_intake_with_two_medication_trials(page: Page):
         weeks=10,
     )
     page.get_by_role("button", name="+ Add treatment").click()
-    second = page.get_by_role("group", name="Treatment 2", exact=True)
-    expect(second.get_by_label(label("Kind"))).to_be_focused()
+    second = trial_row(page, 2)
+    expect(cell(second, "kind")).to_be_focused()
     fill_trial(
         second, "bupropion XL", "NDRI (bupropion)", "300 mg daily", TODAY - timedelta(weeks=40), 8
     )
