@@ -41,8 +41,10 @@ def work_queue(request):
     if sort not in SORTS:
         sort = "deadline"
     queryset = sorted_appeals(appeal_filter.qs, sort)
-    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
     totals = appeal_filter.qs.aggregate(amount=Sum("amount_in_controversy"), n=Count("id"))
+    paginator = Paginator(queryset, PAGE_SIZE)
+    paginator.count = totals["n"]  # the totals counted the same rows: no second COUNT
+    page = paginator.get_page(request.GET.get("page"))
     appeals = list(page.object_list)
     for appeal in appeals:
         appeal.days_left = (appeal.filing_deadline - today).days

@@ -3,10 +3,10 @@
 Pure: no ORM, no I/O, no clock; the date of service is an argument. How each determination
 and criterion is decided, and where each rule comes from: docs/coverage.md.
 
-The rules are split by stage: coverage_findings.py holds the vocabulary (Determination,
-Status, Criterion, Modifier, the engine's own citations) and the `_Findings` accumulator;
-coverage_criteria.py the gates and policy criteria; coverage_outcome.py the determination
-and what follows from it. This module is the entry point and re-exports the public names.
+The rules are split by stage: findings.py holds the vocabulary (Determination, Status,
+Criterion, Modifier, the engine's own citations) and the `_Findings` accumulator;
+criteria.py the gates and policy criteria; outcome.py the determination and what follows
+from it. This module runs the steps; the package (`coverage.engine`) exports the public names.
 """
 
 from collections.abc import Iterable, Sequence
@@ -16,30 +16,19 @@ from typing import Any
 
 from coverage.engine.criteria import _coverage_rule, _gates, _policy_criteria, select_policy
 from coverage.engine.facts import (
-    CoverageFacts,
-    Diagnosis,
     IntakeFacts,
     Policy,
-    PolicyError,
     RequestFacts,
-    Score,
-    Screening,
-    Trial,
-    check_policies,
-    load_default_policies,
-    policy_from_dict,
 )
 from coverage.engine.findings import (
     CITE_ENROLMENT,
     CRITERION_IDS,
-    DETERMINATION_ORDER,
     PROGRAMS,
     Criterion,
     Determination,
     Modifier,
     Status,
     _Findings,
-    determination_rank,
 )
 from coverage.engine.outcome import (
     _MODIFIER_CITATIONS,
@@ -52,32 +41,6 @@ from coverage.engine.outcome import (
     _summary,
     _warnings,
 )
-
-__all__ = [
-    "CRITERION_IDS",
-    "DETERMINATION_ORDER",
-    "Assessment",
-    "CoverageFacts",
-    "Criterion",
-    "Determination",
-    "Diagnosis",
-    "IntakeFacts",
-    "Modifier",
-    "Policy",
-    "PolicyError",
-    "RequestFacts",
-    "Score",
-    "Screening",
-    "Status",
-    "Trial",
-    "assess",
-    "check_policies",
-    "determination_rank",
-    "load_default_policies",
-    "policy_from_dict",
-    "select_policy",
-]
-
 
 # assess() lists the criteria in CRITERION_IDS order.
 _ORDER = {cid: i for i, cid in enumerate(CRITERION_IDS)}
