@@ -1,30 +1,44 @@
 from django.contrib import admin
 
-from intake.admin import ClinicScopedAdmin
+from intake.admin import ClinicScopedAdmin, ScopedTabularInline
 
 from .models import Appeal, Claim, ClaimLine, Denial
 
+# ClinicScopedAdmin scopes the lists and every picker (patient, provider, claim, denial,
+# previous appeal) to the admin's own clinics. Who recorded a row is the signed-in user,
+# never a choice: a picker of users would list staff, and a forged id would put the row in
+# someone else's name.
 
-class ClaimLineInline(admin.TabularInline):
+
+class ClaimLineInline(ScopedTabularInline):
     model = ClaimLine
     extra = 0
 
 
+class RecordedByAdmin(ClinicScopedAdmin):
+    readonly_fields = ["created_by"]
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+
+
 @admin.register(Claim)
-class ClaimAdmin(ClinicScopedAdmin):
+class ClaimAdmin(RecordedByAdmin):
     clinic_lookup = "patient__clinic"
     list_display = ["patient", "claim_number", "service_from", "provider"]
     inlines = [ClaimLineInline]
 
 
 @admin.register(Denial)
-class DenialAdmin(ClinicScopedAdmin):
+class DenialAdmin(RecordedByAdmin):
     clinic_lookup = "claim__patient__clinic"
     list_display = ["claim", "notice_type", "notice_date", "group_code", "carc_codes"]
 
 
 @admin.register(Appeal)
-class AppealAdmin(ClinicScopedAdmin):
+class AppealAdmin(RecordedByAdmin):
     clinic_lookup = "denial__claim__patient__clinic"
     list_display = ["denial", "track", "level", "status", "filing_deadline"]
     list_filter = ["track", "level", "status"]

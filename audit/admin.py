@@ -1,4 +1,3 @@
-from axes.admin import AccessAttemptAdmin, AccessFailureLogAdmin, AccessLogAdmin
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin
 
@@ -78,14 +77,13 @@ class AuditEntryAdmin(SafeDateHierarchyMixin, admin.ModelAdmin):
 
 
 # django-axes's lists (lockouts, sign-ins, failures) have a date hierarchy too, with the same
-# 500 at year 9999, and can't be edited: registered again with the safe list.
-for _model, _axes_admin in (
-    (AccessAttempt, AccessAttemptAdmin),
-    (AccessLog, AccessLogAdmin),
-    (AccessFailureLog, AccessFailureLogAdmin),
-):
+# 500 at year 9999, and can't be edited: registered again with the safe list. The base is the
+# admin registered now (intake's, scoped to the clinic admin's own staff, as intake comes
+# first in INSTALLED_APPS), not axes' own: that one lists every clinic's lockouts.
+for _model in (AccessAttempt, AccessLog, AccessFailureLog):
     if admin.site.is_registered(_model):  # AXES_ENABLE_ADMIN
+        _registered = type(admin.site.get_model_admin(_model))
         admin.site.unregister(_model)
         admin.site.register(
-            _model, type(_axes_admin.__name__, (SafeDateHierarchyMixin, _axes_admin), {})
+            _model, type(_registered.__name__, (SafeDateHierarchyMixin, _registered), {})
         )

@@ -1,12 +1,16 @@
-from axes.admin import AccessAttemptAdmin
-from axes.models import AccessAttempt
+from axes.admin import AccessAttemptAdmin, AccessFailureLogAdmin, AccessLogAdmin
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin
+from django.contrib.admin.options import ActionLocation
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import Group
 from django.template.response import TemplateResponse
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from localflavor.us.models import USStateField
 
+from .admin_scoping import ClinicScopedFieldsMixin, clinic_path, managed_users, scope_by
 from .form_fields import StateField
 from .mfa import issue_enrolment_code
 from .models import (
@@ -23,16 +27,26 @@ from .models import (
 from .roles import ROLES
 
 
-class ClinicScopedAdmin(admin.ModelAdmin):
-    """Clinic admins see only their own clinics' rows in the admin, as everywhere else."""
+class ClinicScopedAdmin(ClinicScopedFieldsMixin, admin.ModelAdmin):
+    """Clinic admins see only their own clinics' rows in the admin, as everywhere else, and
+    are offered only their own clinics' rows in every picker (intake/admin_scoping.py).
 
-    clinic_lookup = "clinic"
+    `clinic_lookup` is the path to the row's clinic; by default the one admin_scoping finds.
+    """
+
+    clinic_lookup: str | None = None
 
     def get_queryset(self, request):
-        queryset = super().get_queryset(request)
-        if request.user.is_superuser:
-            return queryset
-        return queryset.filter(**{f"{self.clinic_lookup}__staff": request.user}).distinct()
+        path = self.clinic_lookup or clinic_path(self.model)
+        return scope_by(super().get_queryset(request), request.user, path)
+
+
+class ScopedStackedInline(ClinicScopedFieldsMixin, admin.StackedInline):
+    pass
+
+
+class ScopedTabularInline(ClinicScopedFieldsMixin, admin.TabularInline):
+    pass
 
 
 class StateFieldAdmin(admin.ModelAdmin):
@@ -46,13 +60,18 @@ class StateFieldAdmin(admin.ModelAdmin):
 
 @admin.register(Clinic)
 class ClinicAdmin(StateFieldAdmin, ClinicScopedAdmin):
-    def get_queryset(self, request):
-        queryset = admin.ModelAdmin.get_queryset(self, request)
-        return queryset if request.user.is_superuser else queryset.filter(staff=request.user)
-
     list_display = ["name", "city", "state", "npi", "rems_certified"]
     search_fields = ["name", "npi"]
     filter_horizontal = ["staff"]
+
+    def save_related(self, request, form, formsets, change):
+        # The staff picker offers only the users this admin manages, so a user who also
+        # works at another clinic (or a superuser on the staff list) is not in the posted
+        # list: keep them rather than drop them from the clinic unseen.
+        obj = form.instance
+        kept = list(obj.staff.exclude(pk__in=managed_users(request.user).values("pk")))
+        super().save_related(request, form, formsets, change)
+        obj.staff.add(*kept)
 
 
 @admin.register(Provider)
@@ -63,33 +82,33 @@ class ProviderAdmin(ClinicScopedAdmin):
     autocomplete_fields = ["user"]
 
 
-class CoverageInline(admin.StackedInline):
+class CoverageInline(ScopedStackedInline):
     model = Coverage
     extra = 0
 
 
-class ScreeningInline(admin.StackedInline):
+class ScreeningInline(ScopedStackedInline):
     model = Screening
     extra = 0
 
 
-class DiagnosisInline(admin.TabularInline):
+class DiagnosisInline(ScopedTabularInline):
     model = Diagnosis
     extra = 0
     readonly_fields = ["description"]
 
 
-class ScoreInline(admin.TabularInline):
+class ScoreInline(ScopedTabularInline):
     model = SymptomScore
     extra = 0
 
 
-class TrialInline(admin.StackedInline):
+class TrialInline(ScopedStackedInline):
     model = TreatmentTrial
     extra = 0
 
 
-class RequestInline(admin.StackedInline):
+class RequestInline(ScopedStackedInline):
     model = TreatmentRequest
     extra = 0
 
@@ -115,26 +134,43 @@ admin.site.unregister(User)
 
 
 @admin.register(User)
-class StaffUserAdmin(UserAdmin):
-    """Clinic admins manage their clinics' staff and roles, never superuser rights."""
+class StaffUserAdmin(ClinicScopedFieldsMixin, UserAdmin):
+    """Clinic admins manage their clinics' staff and roles, never superuser rights.
+
+    Only the users `managed_users` allows are listed or reachable (change form, password
+    form, history, actions): a user who also belongs to another clinic is that clinic's
+    business too, and a superuser is nobody's to manage but a superuser's.
+    """
+
+    # Never in a clinic admin's form: these would grant what no role grants.
+    SUPERUSER_ONLY_FIELDS = {"is_superuser", "user_permissions"}
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request)
         if request.user.is_superuser:
             return queryset
-        return queryset.filter(
-            clinics__in=request.user.clinics.all(), is_superuser=False
-        ).distinct()
+        return queryset.filter(pk__in=managed_users(request.user).values("pk"))
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)
         if request.user.is_superuser:
             return fieldsets
-        hidden = {"is_superuser", "user_permissions"}
         return [
-            (name, {**opts, "fields": [f for f in opts["fields"] if f not in hidden]})
+            (
+                name,
+                {
+                    **opts,
+                    "fields": [f for f in opts["fields"] if f not in self.SUPERUSER_ONLY_FIELDS],
+                },
+            )
             for name, opts in fieldsets
         ]
+
+    def get_list_filter(self, request):
+        filters = super().get_list_filter(request)
+        if request.user.is_superuser:
+            return filters
+        return [f for f in filters if f != "is_superuser"]
 
     actions = ["issue_mfa_enrolment_codes"]
 
@@ -144,7 +180,8 @@ class StaffUserAdmin(UserAdmin):
     )
     def issue_mfa_enrolment_codes(self, request, queryset):
         # Shown on this response only: the codes are not stored anywhere readable (only
-        # their hashes), not even in a flash message.
+        # their hashes), not even in a flash message. The queryset is the changelist's,
+        # so it holds only users this admin manages, whatever ids were posted.
         issued = [(user, *issue_enrolment_code(user, request.user)) for user in queryset]
         context = {
             **self.admin_site.each_context(request),
@@ -167,17 +204,78 @@ class StaffUserAdmin(UserAdmin):
             # A new user joins the creating admin's clinics so they can see its patients.
             obj.clinics.add(*request.user.clinics.all())
 
+    def save_related(self, request, form, formsets, change):
+        # The groups picker offers the four roles only: groups a superuser gave beyond them
+        # are not posted, and must not be dropped by a clinic admin's save.
+        obj = form.instance
+        kept = [] if request.user.is_superuser else list(obj.groups.exclude(name__in=ROLES))
+        super().save_related(request, form, formsets, change)
+        obj.groups.add(*kept)
 
-admin.site.unregister(AccessAttempt)
 
-
-@admin.register(AccessAttempt)
-class ClinicAccessAttemptAdmin(AccessAttemptAdmin):
-    """Lockouts (django-axes): a clinic admin sees and clears only their own staff's."""
+class LockoutScopeMixin:
+    """django-axes rows (lockouts, sign-ins, failures): a clinic admin sees only those of the
+    users they manage. The username is what axes keeps, so that is what is matched."""
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request)
         if request.user.is_superuser:
             return queryset
-        usernames = User.objects.filter(clinics__in=request.user.clinics.all()).values("username")
-        return queryset.filter(username__in=usernames)
+        return queryset.filter(username__in=managed_users(request.user).values("username"))
+
+
+admin.site.unregister(AccessAttempt)
+
+
+@admin.register(AccessAttempt)
+class ClinicAccessAttemptAdmin(LockoutScopeMixin, AccessAttemptAdmin):
+    """Lockouts: a clinic admin sees and clears only their own staff's.
+
+    audit/admin.py re-registers this class with the safe date hierarchy mixed in.
+    """
+
+    def get_actions(self, request, action_location=ActionLocation.CHANGE_LIST):
+        actions = super().get_actions(request, action_location=action_location)
+        if not request.user.is_superuser:
+            # axes cleans up every clinic's expired attempts, whatever rows were selected.
+            actions.pop("cleanup_expired_attempts", None)
+        return actions
+
+
+for _model, _axes_admin in ((AccessLog, AccessLogAdmin), (AccessFailureLog, AccessFailureLogAdmin)):
+    if admin.site.is_registered(_model):  # AXES_ENABLE_ADMIN
+        admin.site.unregister(_model)
+        admin.site.register(
+            _model, type(_axes_admin.__name__, (LockoutScopeMixin, _axes_admin), {})
+        )
+
+
+class DeviceScopeMixin(ClinicScopedFieldsMixin):
+    """Authenticators (django-otp): only those of users this admin manages.
+
+    django-otp's TOTP config and QR views load the device by id and then ask
+    has_view_or_change_permission(request, device), so the per-object check below is what
+    keeps another clinic's TOTP secret off the screen even for a user granted the permission.
+    """
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if request.user.is_superuser:
+            return queryset
+        return queryset.filter(user__in=managed_users(request.user))
+
+    def _in_scope(self, request, obj) -> bool:
+        return obj is None or self.get_queryset(request).filter(pk=obj.pk).exists()
+
+    def has_view_permission(self, request, obj=None):
+        return super().has_view_permission(request, obj) and self._in_scope(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and self._in_scope(request, obj)
+
+
+for _model in (TOTPDevice, StaticDevice):
+    if admin.site.is_registered(_model):
+        _registered = type(admin.site.get_model_admin(_model))
+        admin.site.unregister(_model)
+        admin.site.register(_model, type(_registered.__name__, (DeviceScopeMixin, _registered), {}))
