@@ -10,7 +10,13 @@ from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from localflavor.us.models import USStateField
 
-from .admin_scoping import ClinicScopedFieldsMixin, clinic_path, managed_users, scope_by
+from .admin_scoping import (
+    ClinicScopedFieldsMixin,
+    ScopedAutocompleteJsonView,
+    clinic_path,
+    managed_users,
+    scope_by,
+)
 from .form_fields import StateField
 from .mfa import issue_enrolment_code
 from .models import (
@@ -47,6 +53,16 @@ class ScopedStackedInline(ClinicScopedFieldsMixin, admin.StackedInline):
 
 class ScopedTabularInline(ClinicScopedFieldsMixin, admin.TabularInline):
     pass
+
+
+def autocomplete_view(request):
+    return ScopedAutocompleteJsonView.as_view(admin_site=admin.site)(request)
+
+
+# The one admin site's autocomplete URL answers through the scoped view (admin_scoping.py).
+# Set on the instance before config/urls.py builds the site's URLs; a custom AdminSite would
+# need "django.contrib.admin" swapped in INSTALLED_APPS for the same one line.
+admin.site.autocomplete_view = autocomplete_view
 
 
 class StateFieldAdmin(admin.ModelAdmin):

@@ -22,7 +22,9 @@ from functools import cache
 
 from django.contrib.admin import RelatedFieldListFilter
 from django.contrib.admin.utils import get_fields_from_path
+from django.contrib.admin.views.autocomplete import AutocompleteJsonView
 from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
 from django.db.models import Model, Q, QuerySet
 
 from .models import Clinic
@@ -139,3 +141,25 @@ class ClinicScopedFieldsMixin:
         # scoped already, and this keeps the answer scoped whatever a subclass returns there.
         queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
         return scope(queryset, request.user), may_have_duplicates
+
+
+class ScopedAutocompleteJsonView(AutocompleteJsonView):
+    """The admin's autocomplete answers, scoped like every picker, for forward relations only.
+
+    Django's view lets any model's relation be named in the query string, not only the
+    autocomplete fields, and takes the rows from the related model's admin. Scoping here as
+    well keeps the answer within the user's clinics whatever that admin's get_queryset does.
+    A reverse relation (`?model_name=user&field_name=clinics`) was a 500 in Django's view (it
+    has no limit_choices_to); no picker uses one, so it is refused.
+    """
+
+    def process_request(self, request):
+        term, model_admin, source_field, to_field_name = super().process_request(request)
+        if not source_field.concrete:
+            raise PermissionDenied
+        return term, model_admin, source_field, to_field_name
+
+    def get_queryset(self):
+        queryset = scope(super().get_queryset(), self.request.user)
+        # Pages must be stable (axes' AccessAttempt has no default ordering).
+        return queryset if queryset.ordered else queryset.order_by("pk")
