@@ -314,3 +314,19 @@ def test_a_forged_claim_on_a_denial_is_refused(biller_admin, own_patient, their_
     assert response.status_code == 200
     assert VALID_CHOICE in form_errors(response, "claim")[0]
     assert not Denial.objects.filter(claim=their_claim).exists()
+
+
+def test_another_clinics_row_id_forged_into_an_inline_is_not_edited(
+    client, own_patient, their_patient
+):
+    theirs = their_patient.diagnoses.get()
+    url = reverse("admin:intake_patient_change", args=[own_patient.pk])
+    data = form_fields(client.get(url), containing="first_name")
+    assert data["diagnoses-0-id"]  # the own patient's diagnosis row, replaced below
+    data["diagnoses-0-id"] = str(theirs.pk)
+    data["diagnoses-0-code"] = "F32.1"
+
+    client.post(url, data)
+
+    theirs.refresh_from_db()
+    assert (theirs.patient, theirs.code) == (their_patient, "F33.2")
