@@ -98,6 +98,13 @@ class VersionedAdmin(admin.ModelAdmin):
         form = super().get_form(request, obj, change=change, **kwargs)
 
         class StaleCheckedForm(form):
+            def __init__(self, *args, **kwargs):
+                super().__init__(*args, **kwargs)
+                field = self.fields.get("clinic")
+                if field is not None and field.initial and self.initial.get("clinic") is None:
+                    # An admin of one clinic: the default they opened becomes theirs.
+                    self.initial["clinic"] = field.initial
+
             def clean(self):
                 data = super().clean()
                 model = self._meta.model
