@@ -50,3 +50,17 @@ def chart_number(patient_id: int | None) -> str:
 
 def changes_json(changes: dict[str, Any]) -> str:
     return json.dumps(changes, sort_keys=True, ensure_ascii=False) if changes else ""
+
+
+def clinic_names(clinic_ids: set[int]) -> dict[int, str]:
+    clinics = apps.get_model("intake", "Clinic").objects.filter(pk__in=clinic_ids)
+    return dict(clinics.values_list("pk", "name"))
+
+
+def belongs_to(entry, clinics: dict[int, str]) -> str:
+    """Whose version a template or rule entry is about: its clinic, or the shared default."""
+    from .tracking import PER_CLINIC_SERIES
+
+    if entry.model_label not in {label.lower() for label in PER_CLINIC_SERIES}:
+        return ""
+    return clinics.get(entry.clinic_id, "") if entry.clinic_id else "Shared default"

@@ -48,6 +48,10 @@ TRACKED_MODELS: dict[str, str | None] = {
     "auth.Group": None,
 }
 
+# Versioned rows kept per clinic (issue 12): clinic empty is the shared default of every
+# clinic; otherwise the entry belongs to that clinic (and its report shows it).
+PER_CLINIC_SERIES = frozenset({"coverage.CoveragePolicy", "documents.LetterTemplate"})
+
 # Models that are read (record_access) but not tracked for writes: how to find the patient.
 _ACCESS_ONLY_PATIENT_PATHS = {"coverage.Assessment": "patient_id"}
 
@@ -98,7 +102,7 @@ def clinic_id_for(obj: Any, patient_id: int | None) -> int | None:
     label = obj._meta.label
     if label == "intake.Clinic":
         return obj.pk
-    if label in ("intake.Patient", "intake.Provider"):
+    if label in ("intake.Patient", "intake.Provider") or label in PER_CLINIC_SERIES:
         return obj.clinic_id
     return clinic_id_for_patient(patient_id)
 

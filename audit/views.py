@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from .chain import canonical_time
 from .choices import AccessAction
-from .display import change_lines, changes_json, chart_number, record_name
+from .display import belongs_to, change_lines, changes_json, chart_number, clinic_names, record_name
 from .forms import AuditFilterForm
 from .scope import entries_visible_to, patients
 from .services import record_access
@@ -34,12 +34,14 @@ def report(request):
     form, entries = _filtered(request)
     page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
     names = _patient_names(request.user, {e.patient_id for e in page if e.patient_id})
+    clinics = clinic_names({e.clinic_id for e in page if e.clinic_id})
     rows = [
         {
             "entry": entry,
             "record": record_name(entry.model_label),
             "chart": chart_number(entry.patient_id),
             "patient_name": names.get(entry.patient_id, ""),
+            "belongs_to": belongs_to(entry, clinics),
             "changes": change_lines(entry.changes, is_update=entry.action == "update"),
         }
         for entry in page

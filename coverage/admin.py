@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from intake.admin_versioning import ReadOnlyAdmin, VersionedAdmin
+from intake.admin_versioning import ClinicSeriesFilter, ReadOnlyAdmin, VersionedAdmin
 
 from .models import Assessment, CoveragePolicy
 
@@ -15,12 +15,13 @@ class CoveragePolicyAdmin(VersionedAdmin):
         "effective_from",
         "effective_to",
         "verify_flag",
+        "belongs_to",
     ]
-    list_filter = ["product", "indication", "program", "verify"]
+    list_filter = ["product", "indication", "program", "verify", ClinicSeriesFilter]
     search_fields = ["key", "title"]
     readonly_fields = ["version", "created_by", "created_at"]
     fieldsets = [
-        (None, {"fields": ["key", "version", "title", "change_note"]}),
+        (None, {"fields": ["key", "belongs_to", "clinic", "version", "title", "change_note"]}),
         (
             "What it covers",
             {
@@ -72,6 +73,7 @@ class CoveragePolicyAdmin(VersionedAdmin):
                 ]
             },
         ),
+        ("Version history", {"fields": ["version_history"]}),
     ]
 
     @admin.display(boolean=False, description="Verify")

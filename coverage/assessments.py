@@ -94,8 +94,9 @@ def facts_for(patient: Patient, req: TreatmentRequest, on: date | None = None) -
     )
 
 
-def policies_in_db() -> dict[tuple[str, int], CoveragePolicy]:
-    return {(p.key, p.version): p for p in CoveragePolicy.objects.current()}
+def policies_in_db(clinic=None) -> dict[tuple[str, int], CoveragePolicy]:
+    """The rules in force for a clinic's patients: its own versions, else the defaults."""
+    return {(p.key, p.version): p for p in CoveragePolicy.objects.current(clinic)}
 
 
 def current_assessment(patient: Patient) -> Assessment | None:
@@ -108,7 +109,7 @@ def current_assessment(patient: Patient) -> Assessment | None:
     if req is None:
         return None
     facts = facts_for(patient, req)
-    rows = policies_in_db()
+    rows = policies_in_db(patient.clinic_id)
     result = coverage.assess(
         facts, [row.to_policy() for row in rows.values()], on=req.requested_start
     )
@@ -155,10 +156,12 @@ def assessment_on(patient: Patient, on: date) -> dict | None:
     if req is None:
         return None
     facts = facts_for(patient, req, on=on)
-    result = assess_on(facts, on)
+    result = assess_on(facts, on, clinic=patient.clinic_id)
     return json.loads(json.dumps(result.to_dict(), cls=DjangoJSONEncoder))
 
 
-def assess_on(facts: IntakeFacts, on: date):
-    """Assess plain facts against the rules in the database (for commands and the API)."""
-    return coverage.assess(facts, [p.to_policy() for p in CoveragePolicy.objects.current()], on=on)
+def assess_on(facts: IntakeFacts, on: date, *, clinic=None):
+    """Assess plain facts against the rules in the database (for commands and the API):
+    `clinic`'s own rules where it has them, else the shared defaults."""
+    rules = CoveragePolicy.objects.current(clinic)
+    return coverage.assess(facts, [p.to_policy() for p in rules], on=on)

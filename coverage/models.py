@@ -8,7 +8,6 @@ from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models import OuterRef, Subquery
 
 from coverage.engine.facts import (
     CoveragePath,
@@ -19,7 +18,7 @@ from coverage.engine.facts import (
     policy_from_dict,
 )
 from intake.choices import Indication, Product
-from intake.versioning import VersionSeries
+from intake.versioning import VersionSeries, clinic_label, current_ids, series_constraints
 
 # Labels staff read (the engine's values are the keys): coverage.engine.Determination.
 DETERMINATION_CHOICES = [
@@ -37,14 +36,11 @@ POLICY_FIELDS = [f.name for f in fields(Policy)]
 
 
 class CoveragePolicyQuerySet(models.QuerySet):
-    def current(self) -> "CoveragePolicyQuerySet":
-        """The newest version of each policy key (older versions stay for old assessments)."""
-        newest = (
-            CoveragePolicy.objects.filter(key=OuterRef("key"))
-            .order_by("-version")
-            .values("version")[:1]
-        )
-        return self.filter(version=Subquery(newest))
+    def current(self, clinic=None) -> "CoveragePolicyQuerySet":
+        """The rules in force for `clinic`'s patients (None: the shared defaults): per key,
+        the newest version of the clinic's own series if it has one, else the default's.
+        Older versions stay for old assessments."""
+        return self.filter(pk__in=current_ids(self.model, clinic))
 
 
 class CoveragePolicy(VersionSeries, models.Model):
@@ -57,6 +53,16 @@ class CoveragePolicy(VersionSeries, models.Model):
 
     series_field = "key"
 
+    # NULL: the shipped rule every clinic shares (superusers edit it); a clinic's own
+    # series is applied to that clinic's patients only (issue 12).
+    clinic = models.ForeignKey(
+        "intake.Clinic",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Empty: the shared default, used by every clinic without its own version.",
+    )
     # Field names match coverage.engine.facts.Policy one for one (see to_policy()).
     key = models.SlugField(max_length=80, help_text="Stable id, e.g. esketamine-trd-original.")
     version = models.PositiveIntegerField(default=1, editable=False)
@@ -106,12 +112,14 @@ class CoveragePolicy(VersionSeries, models.Model):
     class Meta:
         ordering = ["key", "-version"]
         verbose_name_plural = "coverage policies"
-        constraints = [
-            models.UniqueConstraint(fields=["key", "version"], name="unique_policy_version"),
-        ]
+        constraints = series_constraints("key", "policy")
 
     def __str__(self) -> str:
-        return f"{self.title} (v{self.version})"
+        return f"{self.title} (v{self.version}, {self.clinic_label})"
+
+    @property
+    def clinic_label(self) -> str:
+        return clinic_label(self)
 
     def as_dict(self) -> dict[str, Any]:
         data = {name: getattr(self, name) for name in POLICY_FIELDS}

@@ -6,12 +6,12 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import models
-from django.db.models import Max, OuterRef, Subquery
+from django.db.models import F, Max, Q
 from django.urls import reverse
 from django.utils import timezone
 
 from intake.crypto import EncryptedTextField
-from intake.versioning import VersionSeries
+from intake.versioning import VersionSeries, clinic_label, current_ids, series_constraints
 
 
 class DocumentKind(models.TextChoices):
@@ -34,17 +34,15 @@ PATIENT_DOCUMENT_KINDS = [
 
 
 class LetterTemplateQuerySet(models.QuerySet):
-    def current(self) -> "LetterTemplateQuerySet":
-        """The newest version of each kind."""
-        newest = (
-            LetterTemplate.objects.filter(kind=OuterRef("kind"))
-            .order_by("-version")
-            .values("version")[:1]
-        )
-        return self.filter(version=Subquery(newest))
+    def current(self, clinic=None) -> "LetterTemplateQuerySet":
+        """The version of each kind that `clinic`'s letters use (None: the shared defaults)."""
+        return self.filter(pk__in=current_ids(self.model, clinic))
 
-    def current_for(self, kind: str) -> "LetterTemplate":
-        return self.filter(kind=kind).order_by("-version").first()
+    def current_for(self, kind: str, clinic=None) -> "LetterTemplate | None":
+        """The newest version of the clinic's own series for `kind`, else the shared default's."""
+        rows = self.filter(kind=kind).filter(Q(clinic=None) | Q(clinic_id=getattr(clinic, "pk", clinic)))
+        # Own series first (clinic NULLs sort last on PostgreSQL and first on SQLite: say so).
+        return rows.order_by(F("clinic").asc(nulls_last=True), "-version").first()
 
 
 class LetterTemplate(VersionSeries, models.Model):
@@ -55,6 +53,16 @@ class LetterTemplate(VersionSeries, models.Model):
 
     series_field = "kind"
 
+    # NULL: the shipped default every clinic shares (superusers edit it); a clinic's own
+    # series is used for that clinic's patients only (issue 12).
+    clinic = models.ForeignKey(
+        "intake.Clinic",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Empty: the shared default, used by every clinic without its own version.",
+    )
     kind = models.CharField(max_length=40, choices=DocumentKind.choices)
     version = models.PositiveIntegerField()
     body = models.TextField(help_text="Restricted template language: see docs/templates.md.")
@@ -68,16 +76,22 @@ class LetterTemplate(VersionSeries, models.Model):
 
     class Meta:
         ordering = ["kind", "-version"]
-        constraints = [
-            models.UniqueConstraint(fields=["kind", "version"], name="unique_template_version")
-        ]
+        constraints = series_constraints("kind", "template")
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} v{self.version}"
+        return f"{self.get_kind_display()} v{self.version} ({self.clinic_label})"
+
+    @property
+    def clinic_label(self) -> str:
+        return clinic_label(self)
 
     def clean(self) -> None:
-        from documents.rendering import TemplateRefused, render_html, validate_template
-        from documents.sample_context import sample_context
+        from documents.rendering import (
+            RenderLimitExceeded,
+            TemplateRefused,
+            preview_html,
+            validate_template,
+        )
 
         if self.kind == DocumentKind.PACKET:
             raise ValidationError(
@@ -85,10 +99,11 @@ class LetterTemplate(VersionSeries, models.Model):
             )
         try:
             validate_template(self.body)
-            # Render once with the demo patient: filter arguments that can never work only
-            # show up when rendering, and must be refused now rather than at "Generate".
-            render_html(self.body, sample_context(self.kind or "lmn"))
-        except TemplateRefused as exc:
+            # Render once with the demo patient, under the preview's time limit: filter
+            # arguments that can never work, and bodies too slow to render, only show up
+            # when rendering, and must be refused now rather than at "Generate".
+            preview_html(self.body, self.kind or "lmn", self.clinic if self.clinic_id else None)
+        except (TemplateRefused, RenderLimitExceeded) as exc:
             raise ValidationError({"body": str(exc)}) from exc
 
 

@@ -41,6 +41,7 @@ __all__ = [
     "RenderedDocument",
     "TemplateRefused",
     "default_template_source",
+    "preview_html",
     "image_data_url",
     "render_document",
     "render_html",
@@ -91,6 +92,30 @@ def render_html(source: str, context: dict) -> str:
         raise TemplateRefused(
             f"a filter argument is out of range ({exc.__class__.__name__})"
         ) from exc
+
+
+def preview_html(source: str, kind: str, clinic=None) -> str:
+    """`source` rendered for the demo patient, under the same time limit as a letter.
+
+    The admin's live preview and saving a template (LetterTemplate.clean) both go through
+    here, so a body that would pin a worker (issue 12: ten nested loops over the criteria
+    took 60 s) is stopped at save exactly as in the preview. With a clinic, the letterhead
+    is that clinic's (clinic details are not PHI), so the preview shows whose version it is.
+    """
+    from documents.context import clinic_context
+    from documents.sample_context import sample_context
+
+    try:
+        context = sample_context(kind)
+    except (KeyError, ValueError) as exc:
+        raise TemplateRefused(f"Preview failed: {exc}") from exc
+    if clinic is not None:
+        context["clinic"] = clinic_context(clinic)
+    with time_limit(settings.PDF_RENDER_TIMEOUT_SECONDS):
+        html = render_html(source, context)
+    if len(html) > MAX_HTML_CHARS:
+        raise RenderLimitExceeded("The preview is too long: move long tables to an enclosure.")
+    return html
 
 
 def default_template_source(kind: str) -> str:

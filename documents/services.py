@@ -73,7 +73,8 @@ def generate_document(
             "An ABN is only given when the assessment says Original Medicare is expected to "
             "deny the service."
         )
-    template = LetterTemplate.objects.current_for(kind)
+    # The clinic's own version where it has one, else the shared default (issue 12).
+    template = LetterTemplate.objects.current_for(kind, patient.clinic_id)
     if template is None:
         raise DocumentError(f"There is no template for {DocumentKind(kind).label}.")
     try:

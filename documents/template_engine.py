@@ -63,6 +63,11 @@ ALLOWED_FILTERS = frozenset(
     | {"length", "linebreaksbr", "lower", "pluralize", "time", "title", "upper", "yesno"}
 )
 
+# How deep {% for %} loops may nest. Each level multiplies the work: ten nested loops over
+# the criteria pinned a worker for 60 s (issue 12, 2026-12); letters need two (criteria and
+# their citations) and one to spare. docs/templates.md says so to template editors.
+MAX_LOOP_NESTING = 3
+
 register = Library()
 for _name in ALLOWED_TAGS | ({"load"} if ALLOWED_LIBRARIES else set()):
     _library = loader_tags.register if _name in {"block", "extends"} else defaulttags.register
@@ -180,6 +185,7 @@ class _Checker:
 
     def __init__(self) -> None:
         self.filter_names = {func: name for name, func in register.filters.items()}
+        self.loop_depth = 0
 
     def nodes(self, nodelist: NodeList, scope: ChainMap) -> None:
         for node in nodelist:
@@ -207,8 +213,18 @@ class _Checker:
                     )
                 if len(node.loopvars) != 1:
                     raise TemplateRefused("{% for %} takes one loop variable", line)
+                if self.loop_depth >= MAX_LOOP_NESTING:
+                    raise TemplateRefused(
+                        f"{{% for %}} loops may nest at most {MAX_LOOP_NESTING} deep; this one "
+                        f"is loop {self.loop_depth + 1} inside the others",
+                        line,
+                    )
                 loop = {node.loopvars[0]: sequence[0], "forloop": _FORLOOP}
-                self.nodes(node.nodelist_loop, scope.new_child(loop))
+                self.loop_depth += 1
+                try:
+                    self.nodes(node.nodelist_loop, scope.new_child(loop))
+                finally:
+                    self.loop_depth -= 1
                 self.nodes(node.nodelist_empty, scope)
             case defaulttags.WithNode():
                 bound = {

@@ -3,18 +3,44 @@
 from django import forms
 from django.contrib import admin, messages
 from django.db import IntegrityError
+from django.db.models import Q
 from django.http import HttpResponseRedirect
 from django.urls import reverse
+from django.utils.html import format_html, format_html_join
 
 from .admin import ClinicScopedAdmin
+from .versioning import SHARED_DEFAULT
 
 
 class SeriesConflict(Exception):
     """An "add" found its series started by someone else after the form was validated."""
 
 
+class ClinicSeriesFilter(admin.SimpleListFilter):
+    """Filter by whose version a row is: only the viewer's own clinics are offered."""
+
+    title = "clinic"
+    parameter_name = "series_clinic"
+
+    def lookups(self, request, model_admin):
+        clinics = model_admin.clinics_for(request)
+        return [("shared", SHARED_DEFAULT), *((str(c.pk), c.name) for c in clinics)]
+
+    def queryset(self, request, queryset):
+        if self.value() == "shared":
+            return queryset.filter(clinic=None)
+        if self.value() in {value for value, _ in self.lookup_choices[1:]}:
+            return queryset.filter(clinic_id=self.value())
+        return queryset
+
+
 class VersionedAdmin(admin.ModelAdmin):
     """Saving an edit stores a new version and leaves the old row untouched.
+
+    Series are per clinic (issue 12): the shared defaults (clinic empty) are edited by
+    superusers only. A clinic admin sees the defaults and their own clinics' versions, never
+    another clinic's; saving a default starts their clinic's own series at version 1 (the
+    default stays as it was, for every other clinic), saving their own continues it.
 
     An edit must start from the newest version: if someone saved a newer one after this
     form was opened, the save is refused and the typed text stays in the form. The admin
@@ -22,33 +48,111 @@ class VersionedAdmin(admin.ModelAdmin):
     simultaneous saves of the same version queue up, so exactly one of them wins.
     """
 
+    def clinics_for(self, request):
+        clinics = self.model._meta.get_field("clinic").related_model.objects.order_by("name")
+        return clinics if request.user.is_superuser else clinics.filter(staff=request.user)
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request).select_related("clinic")
+        if request.user.is_superuser:
+            return queryset
+        own = self.clinics_for(request).values("pk")
+        return queryset.filter(Q(clinic=None) | Q(clinic_id__in=own))
+
+    def starts_clinic_series(self, request, obj) -> bool:
+        """A clinic admin's save of a shared default: it becomes their clinic's version 1."""
+        return obj is not None and obj.clinic_id is None and not request.user.is_superuser
+
+    def _clinic_editable(self, request, obj) -> bool:
+        return obj is None or self.starts_clinic_series(request, obj)
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if self._clinic_editable(request, obj):
+            return fieldsets
+        # The clinic is part of the series' name: an edit continues its own series.
+        return [
+            (name, {**opts, "fields": [f for f in opts["fields"] if f != "clinic"]})
+            for name, opts in fieldsets
+        ]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "clinic":
+            kwargs["queryset"] = self.clinics_for(request)
+            field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+            if request.user.is_superuser:
+                field.empty_label = f"{SHARED_DEFAULT} (every clinic without its own)"
+            else:
+                # A forged POST naming another clinic fails here: not one of the choices.
+                field.required = True
+                field.help_text = (
+                    "Saving starts this clinic's own version series; shared defaults and "
+                    "other clinics are not changed."
+                )
+                if len(kwargs["queryset"]) == 1:
+                    field.initial = kwargs["queryset"][0].pk
+            return field
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
 
         class StaleCheckedForm(form):
+            def __init__(self, *args, **kwargs):
+                super().__init__(*args, **kwargs)
+                field = self.fields.get("clinic")
+                if field is not None and field.initial and self.initial.get("clinic") is None:
+                    # An admin of one clinic: the default they opened becomes theirs.
+                    self.initial["clinic"] = field.initial
+
             def clean(self):
                 data = super().clean()
                 model = self._meta.model
                 if self.instance.pk is None:
-                    # "Add" starts a series; adding onto an existing one would replace its
-                    # newest version unseen, so that must go through an edit of it.
-                    series = data.get(model.series_field)
-                    newest = model.newest_version(series) if series else 0
-                    if newest:
-                        self.add_error(
-                            model.series_field,
-                            f"Version {newest} of this already exists. Open it from the list "
-                            "and edit it there, so no one's change is replaced unseen.",
-                        )
-                    return data
+                    return self._clean_add(model, data)
                 series = getattr(self.instance, model.series_field)
-                model.lock_series(series)
-                newest = model.newest_version(series)
+                source = self.instance.clinic
+                target = data.get("clinic") if "clinic" in self.fields else source
+                if "clinic" in self.fields and target is None:
+                    return data  # the field's own "required" error is shown
+                model.lock_series(series, target)
+                if target != source:
+                    own = model.newest_version(series, target)
+                    if own:
+                        raise forms.ValidationError(
+                            f"{target.name} already has its own version {own} of this. "
+                            "Your text is kept below: open that version from the list and "
+                            "apply your change there."
+                        )
+                newest = model.newest_version(series, source)
                 if self.instance.version < newest:
                     raise forms.ValidationError(
                         f"This is version {self.instance.version}, but version {newest} was "
                         "saved since. Your text is kept below: open the newest version, "
                         "compare, and apply your change there."
+                    )
+                return data
+
+            def _clean_add(self, model, data):
+                # "Add" starts a series; adding onto an existing one would replace its
+                # newest version unseen, so that must go through an edit of it. A clinic
+                # edits a shared default by opening it (which starts its own series).
+                series = data.get(model.series_field)
+                clinic = data.get("clinic")
+                if not series:
+                    return data
+                newest = model.newest_version(series, clinic)
+                if newest:
+                    self.add_error(
+                        model.series_field,
+                        f"Version {newest} of this already exists. Open it from the list "
+                        "and edit it there, so no one's change is replaced unseen.",
+                    )
+                elif clinic is not None and model.newest_version(series, None):
+                    self.add_error(
+                        model.series_field,
+                        f"A {SHARED_DEFAULT.lower()} of this exists. Open it from the list and "
+                        f"edit it there: saving starts {clinic.name}'s own version.",
                     )
                 return data
 
@@ -59,14 +163,49 @@ class VersionedAdmin(admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         # An edit continues its own series: the kind/key can't be switched on the way.
-        readonly = list(super().get_readonly_fields(request, obj))
+        readonly = [*super().get_readonly_fields(request, obj), "belongs_to", "version_history"]
         return [*readonly, self.model.series_field] if obj is not None else readonly
+
+    @admin.display(description="Belongs to")
+    def belongs_to(self, obj):
+        return obj.clinic_label if obj is not None and obj.pk else "—"
+
+    @admin.display(description="Version history")
+    def version_history(self, obj):
+        if obj is None or obj.pk is None:
+            return "—"
+        rows = type(obj).series_rows(getattr(obj, obj.series_field), obj.clinic_id)
+        rows = rows.select_related("clinic", "created_by").order_by("-version")
+        return format_html(
+            '<table id="version-history"><thead><tr><th>Version</th><th>Belongs to</th>'
+            "<th>Saved by</th><th>Saved at</th><th>Change note</th></tr></thead><tbody>{}"
+            "</tbody></table>",
+            format_html_join(
+                "",
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                (
+                    (
+                        row.version,
+                        row.clinic_label,
+                        row.created_by or "—",
+                        f"{row.created_at:%Y-%m-%d %H:%M}",
+                        row.change_note,
+                    )
+                    for row in rows
+                ),
+            ),
+        )
 
     def save_model(self, request, obj, form, change) -> None:
         series = getattr(obj, obj.series_field)
-        version = obj.next_version(series)
+        version = obj.next_version(series, obj.clinic_id)
         if not change and version != 1:
             raise SeriesConflict  # started by someone else since this form was checked
+        if change and "clinic" in form.fields:
+            # A clinic's own series, started from the default it was opened from.
+            obj.change_note = f"Copied from the shared default v{obj.version}. {obj.change_note}"
+            obj.change_note = obj.change_note.strip()[: obj._meta.get_field("change_note").max_length]
+            obj._started_from_default = obj.version
         obj.pk = None
         obj._state.adding = True
         obj.version = version
@@ -92,7 +231,19 @@ class VersionedAdmin(admin.ModelAdmin):
             return HttpResponseRedirect(reverse(changelist))
 
     def response_change(self, request, obj):
-        self.message_user(request, f"Saved as version {obj.version}; earlier versions are kept.")
+        if getattr(obj, "_started_from_default", None):
+            self.message_user(
+                request,
+                f"Saved as version 1 of {obj.clinic_label}'s own series, copied from the shared "
+                f"default v{obj._started_from_default}. The shared default is unchanged and "
+                "other clinics keep using it.",
+            )
+        else:
+            self.message_user(
+                request,
+                f"Saved as version {obj.version}; earlier versions are kept. "
+                f"It belongs to: {obj.clinic_label}.",
+            )
         return super().response_change(request, obj)
 
 

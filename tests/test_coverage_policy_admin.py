@@ -10,7 +10,7 @@ import pytest
 from django.urls import reverse
 
 from coverage.models import Assessment, CoveragePolicy
-from tests.factories import PatientFactory, complete_intake
+from tests.factories import PatientFactory, UserFactory, complete_intake
 from tests.factories_documents import element_text, form_fields, table_rows
 
 KEY = "iv-ketamine-trd-original"
@@ -26,8 +26,15 @@ def policy(db):
 
 
 @pytest.fixture
-def admin_client(clinic_admin, client_for):
-    return client_for(clinic_admin)
+def superuser(db):
+    """The shared defaults are edited by superusers (a clinic admin's edit starts their
+    clinic's own series: tests/test_clinic_policy_series.py)."""
+    return UserFactory(username="root", is_superuser=True, is_staff=True)
+
+
+@pytest.fixture
+def admin_client(superuser, client_for):
+    return client_for(superuser)
 
 
 def change_url(policy) -> str:
@@ -48,7 +55,7 @@ def edit(client, policy, **changes):
 
 
 def test_editing_a_policy_saves_version_2_and_leaves_version_1_unchanged(
-    policy, admin_client, clinic_admin, page_text
+    policy, admin_client, superuser, page_text
 ):
     before = policy.as_dict()
 
@@ -68,7 +75,7 @@ def test_editing_a_policy_saves_version_2_and_leaves_version_1_unchanged(
     assert old.change_note != "Plan asks for three trials"
     assert new.min_failed_trials == 3
     assert new.change_note == "Plan asks for three trials"
-    assert new.created_by == clinic_admin
+    assert new.created_by == superuser
     assert {
         k: v for k, v in new.as_dict().items() if k not in ("version", "min_failed_trials")
     } == {k: v for k, v in before.items() if k not in ("version", "min_failed_trials")}

@@ -11,10 +11,12 @@ document.addEventListener("DOMContentLoaded", () => {
   const refresh = async () => {
     const form = new FormData();
     form.append("body", body.value);
-    form.append("kind", kind ? kind.value : "lmn");
+    const clinic = document.getElementById("id_clinic");
+    form.append("kind", kind ? kind.value : (status.dataset.kind || "lmn"));
+    form.append("clinic", clinic ? clinic.value : (status.dataset.clinic || ""));
     const response = await fetch(url, { method: "POST", body: form, headers: { "X-CSRFToken": csrf } });
     const data = await response.json();
-    if (data.ok) { frame.srcdoc = data.html; status.textContent = "Preview up to date."; }
+    if (data.ok) { frame.srcdoc = data.html; status.textContent = `Preview up to date (${data.series}).`; }
     else { status.textContent = data.error; }
   };
   body.addEventListener("input", () => { clearTimeout(timer); timer = setTimeout(refresh, 600); });
