@@ -20,8 +20,43 @@ class AppealError(Exception):
     """A request that can't be carried out, with a message for staff."""
 
 
+@dataclass(frozen=True)
+class RecordedDenial:
+    denial: Denial
+    created: bool
+
+
+def record_denial(patient: Patient, user, data: dict) -> RecordedDenial:
+    """Store the claim, its line and the denial; a repeated form (same key) stores nothing.
+
+    Simultaneous posts of one form all try to insert the same ``request_key``; the unique
+    index lets one commit and the others fail, roll back their claim too and return it.
+    """
+    key = data.get("request_key") or None
+    existing = _denial_for_key(key, patient)
+    if existing is not None:
+        return RecordedDenial(existing, created=False)
+    try:
+        return RecordedDenial(_store_denial(patient, user, data, key), created=True)
+    except IntegrityError:
+        existing = _denial_for_key(key, patient)
+        if existing is None:
+            raise
+        return RecordedDenial(existing, created=False)
+
+
+def _denial_for_key(key: str | None, patient: Patient) -> Denial | None:
+    if key is None:
+        return None
+    existing = Denial.objects.select_related("claim").filter(request_key=key).first()
+    if existing is not None and existing.claim.patient_id != patient.pk:
+        # A key is issued for one patient's form; a copied or tampered one is refused.
+        raise AppealError("This form was already used for another patient. Reload the page.")
+    return existing
+
+
 @transaction.atomic
-def record_denial(patient: Patient, user, data: dict) -> Denial:
+def _store_denial(patient: Patient, user, data: dict, key: str | None) -> Denial:
     group, carcs = data["adjustment"]
     claim = Claim.objects.create(
         patient=patient,
@@ -52,6 +87,7 @@ def record_denial(patient: Patient, user, data: dict) -> Denial:
         rarc_codes=", ".join(data["rarc_codes"]),
         denied_amount=data["denied_amount"],
         created_by=user,
+        request_key=key,
     )
 
 
@@ -149,6 +185,9 @@ def record_decision(appeal: Appeal, data: dict) -> Appeal:
 def add_enclosure(appeal: Appeal, user, title: str, uploaded, info) -> Enclosure:
     uploaded.seek(0)
     with transaction.atomic():
+        # The appeal's row lock serialises simultaneous uploads, so each reads the maximum
+        # the previous one committed (without it, 20 uploads left duplicate positions).
+        Appeal.objects.select_for_update().only("pk").get(pk=appeal.pk)
         position = (appeal.enclosures.aggregate(p=Max("position"))["p"] or 0) + 1
         enclosure = Enclosure(
             appeal=appeal,
