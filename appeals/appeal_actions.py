@@ -1,8 +1,10 @@
 """Claims, denials and appeals: each multi-row write is one function in one transaction."""
 
+import hashlib
 from dataclasses import dataclass
 from datetime import date
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import Max
@@ -12,6 +14,7 @@ from appeals import deadlines, letters, packet
 from appeals.models import Appeal, AppealDocument, Claim, ClaimLine, Denial, Enclosure
 from coverage.assessments import assessment_on
 from documents.models import DocumentKind, GeneratedDocument
+from documents.pdf_active_content import strip_active_content
 from documents.services import DocumentError, final_pdf, generate_document, replayed
 from intake.models import Patient
 
@@ -184,6 +187,10 @@ def record_decision(appeal: Appeal, data: dict) -> Appeal:
 
 def add_enclosure(appeal: Appeal, user, title: str, uploaded, info) -> Enclosure:
     uploaded.seek(0)
+    # Stored without scripts, launch actions or attachments (documents/pdf_active_content.py);
+    # the recorded hash is that of the stored bytes.
+    data = strip_active_content(uploaded.read())
+    sha256 = hashlib.sha256(data).hexdigest()
     with transaction.atomic():
         # The appeal's row lock serialises simultaneous uploads, so each reads the maximum
         # the previous one committed (without it, 20 uploads left duplicate positions).
@@ -192,12 +199,12 @@ def add_enclosure(appeal: Appeal, user, title: str, uploaded, info) -> Enclosure
         enclosure = Enclosure(
             appeal=appeal,
             title=title,
-            sha256=info.sha256,
+            sha256=sha256,
             page_count=info.page_count,
             position=position,
             uploaded_by=user,
         )
-        enclosure.file.save(f"{info.sha256[:16]}.pdf", ContentFile(uploaded.read()), save=False)
+        enclosure.file.save(f"{sha256[:16]}.pdf", ContentFile(data), save=False)
         enclosure.save()
     return enclosure
 
@@ -277,7 +284,11 @@ def build_packet(appeal: Appeal, user, request_key: str | None = None) -> Genera
     for enclosure in appeal.enclosures.all():
         with enclosure.file.open("rb") as fh:
             parts.append(packet.PacketPart(enclosure.title, fh.read()))
-    assembled = packet.assemble_packet(parts, title=f"{appeal.level_label} appeal packet")
+    assembled = packet.assemble_packet(
+        parts,
+        title=f"{appeal.level_label} appeal packet",
+        time_limit_seconds=settings.PACKET_TIMEOUT_SECONDS,
+    )
     with transaction.atomic():
         Patient.objects.select_for_update().get(pk=appeal.patient.pk)
         try:
