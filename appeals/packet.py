@@ -1,9 +1,10 @@
 """Assemble an appeal packet from stored PDFs: enclosure index, bookmarks, page numbers.
 
-Bytes in, bytes out (the time limit and the active-content filter come from documents/). Stored parts are immutable PDFs and are never re-rendered; the
-only layout work is one small WeasyPrint render of the enclosure index. Page numbers are a
-few bytes of PDF drawn with pypdf and merged onto each page, so the cost stays about one
-small render plus a merge however many parts there are.
+Bytes in, bytes out (the time limit and the active-content filter come from documents/).
+Stored parts are immutable PDFs and are never re-rendered; the only layout work is one small
+WeasyPrint render of the enclosure index. Page numbers are a few bytes of PDF drawn with
+pypdf and merged onto each page, so the cost stays about one small render plus a merge
+however many parts there are.
 """
 
 from __future__ import annotations
