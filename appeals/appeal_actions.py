@@ -1,8 +1,10 @@
 """Claims, denials and appeals: each multi-row write is one function in one transaction."""
 
+import hashlib
 from dataclasses import dataclass
 from datetime import date
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import Max
@@ -12,6 +14,7 @@ from appeals import deadlines, letters, packet
 from appeals.models import Appeal, AppealDocument, Claim, ClaimLine, Denial, Enclosure
 from coverage.assessments import assessment_on
 from documents.models import DocumentKind, GeneratedDocument
+from documents.pdf_active_content import strip_active_content
 from documents.services import DocumentError, final_pdf, generate_document, replayed
 from intake.models import Patient
 
@@ -20,8 +23,43 @@ class AppealError(Exception):
     """A request that can't be carried out, with a message for staff."""
 
 
+@dataclass(frozen=True)
+class RecordedDenial:
+    denial: Denial
+    created: bool
+
+
+def record_denial(patient: Patient, user, data: dict) -> RecordedDenial:
+    """Store the claim, its line and the denial; a repeated form (same key) stores nothing.
+
+    Simultaneous posts of one form all try to insert the same ``request_key``; the unique
+    index lets one commit and the others fail, roll back their claim too and return it.
+    """
+    key = data.get("request_key") or None
+    existing = _denial_for_key(key, patient)
+    if existing is not None:
+        return RecordedDenial(existing, created=False)
+    try:
+        return RecordedDenial(_store_denial(patient, user, data, key), created=True)
+    except IntegrityError:
+        existing = _denial_for_key(key, patient)
+        if existing is None:
+            raise
+        return RecordedDenial(existing, created=False)
+
+
+def _denial_for_key(key: str | None, patient: Patient) -> Denial | None:
+    if key is None:
+        return None
+    existing = Denial.objects.select_related("claim").filter(request_key=key).first()
+    if existing is not None and existing.claim.patient_id != patient.pk:
+        # A key is issued for one patient's form; a copied or tampered one is refused.
+        raise AppealError("This form was already used for another patient. Reload the page.")
+    return existing
+
+
 @transaction.atomic
-def record_denial(patient: Patient, user, data: dict) -> Denial:
+def _store_denial(patient: Patient, user, data: dict, key: str | None) -> Denial:
     group, carcs = data["adjustment"]
     claim = Claim.objects.create(
         patient=patient,
@@ -52,6 +90,7 @@ def record_denial(patient: Patient, user, data: dict) -> Denial:
         rarc_codes=", ".join(data["rarc_codes"]),
         denied_amount=data["denied_amount"],
         created_by=user,
+        request_key=key,
     )
 
 
@@ -148,17 +187,24 @@ def record_decision(appeal: Appeal, data: dict) -> Appeal:
 
 def add_enclosure(appeal: Appeal, user, title: str, uploaded, info) -> Enclosure:
     uploaded.seek(0)
+    # Stored without scripts, launch actions or attachments (documents/pdf_active_content.py);
+    # the recorded hash is that of the stored bytes.
+    data = strip_active_content(uploaded.read())
+    sha256 = hashlib.sha256(data).hexdigest()
     with transaction.atomic():
+        # The appeal's row lock serialises simultaneous uploads, so each reads the maximum
+        # the previous one committed (without it, 20 uploads left duplicate positions).
+        Appeal.objects.select_for_update().only("pk").get(pk=appeal.pk)
         position = (appeal.enclosures.aggregate(p=Max("position"))["p"] or 0) + 1
         enclosure = Enclosure(
             appeal=appeal,
             title=title,
-            sha256=info.sha256,
+            sha256=sha256,
             page_count=info.page_count,
             position=position,
             uploaded_by=user,
         )
-        enclosure.file.save(f"{info.sha256[:16]}.pdf", ContentFile(uploaded.read()), save=False)
+        enclosure.file.save(f"{sha256[:16]}.pdf", ContentFile(data), save=False)
         enclosure.save()
     return enclosure
 
@@ -238,7 +284,11 @@ def build_packet(appeal: Appeal, user, request_key: str | None = None) -> Genera
     for enclosure in appeal.enclosures.all():
         with enclosure.file.open("rb") as fh:
             parts.append(packet.PacketPart(enclosure.title, fh.read()))
-    assembled = packet.assemble_packet(parts, title=f"{appeal.level_label} appeal packet")
+    assembled = packet.assemble_packet(
+        parts,
+        title=f"{appeal.level_label} appeal packet",
+        time_limit_seconds=settings.PACKET_TIMEOUT_SECONDS,
+    )
     with transaction.atomic():
         Patient.objects.select_for_update().get(pk=appeal.patient.pk)
         try:

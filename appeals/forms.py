@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from appeals import remittance_codes
 from appeals.models import Appeal, Claim, ClaimLine, Denial
+from documents.forms import valid_request_key
 from documents.pdf_uploads import validate_pdf_upload
 from intake.models import Provider
 from intake.validators import normalize_icd10, validate_icd10_billable, validate_procedure_code
@@ -48,6 +49,10 @@ class DenialEntryForm(forms.Form):
         label="RARC codes", max_length=100, required=False, help_text="e.g. N115"
     )
     denied_amount = forms.DecimalField(max_digits=10, decimal_places=2, min_value=0)
+    # A fresh key per rendered form (the view sets it): resubmitting the same form returns
+    # the denial it already stored. A post without a usable key is still accepted (older
+    # pages, scripts) but gets no de-duplication.
+    request_key = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
 
     def __init__(self, *args, patient, **kwargs):
         super().__init__(*args, **kwargs)
@@ -55,6 +60,10 @@ class DenialEntryForm(forms.Form):
         self.fields["provider"].queryset = Provider.objects.filter(clinic=patient.clinic)
         codes = ", ".join(d.code for d in patient.diagnoses.all())
         self.fields["diagnosis_codes"].initial = codes
+
+    def clean_request_key(self) -> str | None:
+        key = self.cleaned_data["request_key"]
+        return key if valid_request_key(key) else None
 
     def clean_code(self) -> str:
         code = self.cleaned_data["code"].strip().upper()

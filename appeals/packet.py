@@ -1,9 +1,10 @@
 """Assemble an appeal packet from stored PDFs: enclosure index, bookmarks, page numbers.
 
-Pure: bytes in, bytes out. Stored parts are immutable PDFs and are never re-rendered; the
-only layout work is one small WeasyPrint render of the enclosure index. Page numbers are a
-few bytes of PDF drawn with pypdf and merged onto each page, so the cost stays about one
-small render plus a merge however many parts there are.
+Bytes in, bytes out (the time limit and the active-content filter come from documents/).
+Stored parts are immutable PDFs and are never re-rendered; the only layout work is one small
+WeasyPrint render of the enclosure index. Page numbers are a few bytes of PDF drawn with
+pypdf and merged onto each page, so the cost stays about one small render plus a merge
+however many parts there are.
 """
 
 from __future__ import annotations
@@ -19,6 +20,9 @@ from pypdf import PageObject, PdfReader, PdfWriter, Transformation
 from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject, RectangleObject
 from weasyprint import HTML
 from weasyprint.text.fonts import FontConfiguration
+
+from documents.pdf import RenderLimitExceeded, time_limit
+from documents.pdf_active_content import strip_active_content
 
 __all__ = [
     "AssembledPacket",
@@ -60,12 +64,30 @@ class AssembledPacket:
 
 
 def assemble_packet(
-    parts: Sequence[PacketPart], *, title: str, index_title: str = "Enclosure index"
+    parts: Sequence[PacketPart],
+    *,
+    title: str,
+    index_title: str = "Enclosure index",
+    time_limit_seconds: float = 0,
 ) -> AssembledPacket:
     """Merge ``parts`` behind a generated enclosure index and number every page.
 
-    Raises PacketError for an empty part list or a part that is not a readable PDF.
+    Raises PacketError for an empty part list, a part that is not a readable PDF, or an
+    assembly that runs past ``time_limit_seconds`` (0: no limit; settings.PACKET_TIMEOUT_SECONDS
+    in the app), so a pathological part costs the person a message, not a worker.
     """
+    try:
+        with time_limit(time_limit_seconds):
+            return _assemble(parts, title=title, index_title=index_title)
+    except RenderLimitExceeded as exc:
+        raise PacketError(
+            f"Assembling the packet took longer than {time_limit_seconds:g} seconds and was "
+            "stopped. An enclosure is probably too complex: print it to a new PDF (or scan "
+            "it again), replace it, and build the packet again."
+        ) from exc
+
+
+def _assemble(parts: Sequence[PacketPart], *, title: str, index_title: str) -> AssembledPacket:
     if not parts:
         raise PacketError("A packet needs at least one document; none were given.")
     readers = [_open_part(number, part) for number, part in enumerate(parts, start=1)]
@@ -107,7 +129,9 @@ def assemble_packet(
     writer.page_mode = "/UseOutlines"  # open with the bookmarks panel showing
     buffer = io.BytesIO()
     writer.write(buffer)
-    data = buffer.getvalue()
+    # Again on the merged file: parts stored before stripping existed, and the letters, carry
+    # no scripts, launch actions or attachments out of the app either.
+    data = strip_active_content(buffer.getvalue())
     return AssembledPacket(
         pdf=data,
         page_count=total,

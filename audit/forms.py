@@ -46,6 +46,12 @@ class AuditFilterForm(forms.Form):
             raise forms.ValidationError("Enter a chart number such as KC-000123, or just 123.")
         return int(match.group(1))
 
+    def clean_date_from(self) -> date | None:
+        return _within_range(self.cleaned_data["date_from"])
+
+    def clean_date_to(self) -> date | None:
+        return _within_range(self.cleaned_data["date_to"])
+
     def clean(self):
         cleaned = super().clean()
         start, end = cleaned.get("date_from"), cleaned.get("date_to")
@@ -67,6 +73,24 @@ class AuditFilterForm(forms.Form):
         if data.get("action"):
             entries = entries.filter(action=data["action"])
         return entries
+
+
+def _within_range(day: date | None) -> date | None:
+    """Refuse a day whose local bounds fall outside what datetime holds.
+
+    The filter looks up [start of day, start of next day); 9999-12-31 has no next day and
+    0001-01-01 has no start in UTC east of Greenwich, which raised OverflowError (a 500).
+    """
+    if day is None:
+        return None
+    try:
+        _start_of(day)
+        _start_of(day + timedelta(days=1))
+    except OverflowError:
+        raise forms.ValidationError(
+            "Enter a date between 01/02/0001 and 12/30/9999.", code="out_of_range"
+        ) from None
+    return day
 
 
 def _start_of(day: date) -> datetime:

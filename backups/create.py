@@ -9,6 +9,7 @@ import os
 import tarfile
 import tempfile
 from collections import Counter
+from collections.abc import Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -19,7 +20,7 @@ from django.core.files.storage import Storage
 from django.core.management import call_command
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 
-from backups import serialization
+from backups import encryption, serialization
 from backups.constants import (
     DUMP_EXCLUDE,
     DUMP_FORMAT,
@@ -88,7 +89,21 @@ def _tarinfo(name: str, size: int, mtime: float) -> tarfile.TarInfo:
     return info
 
 
-def create_backup(out: Path, *, using: str = DEFAULT_DB_ALIAS, log: Log = print) -> BackupSummary:
+def create_backup(
+    out: Path,
+    *,
+    recipients: Sequence[str] = (),
+    encrypt: bool = True,
+    using: str = DEFAULT_DB_ALIAS,
+    log: Log = print,
+) -> BackupSummary:
+    """Write the archive to ``out``, encrypted to the age ``recipients`` (backups/encryption.py).
+
+    ``encrypt=False`` (backup --no-encryption) writes the plain .tar.gz: for development and
+    tests only, never for a clinic's data.
+    """
+    # Checked first: a missing or malformed key is refused before any work is done.
+    age_recipients = encryption.recipients(recipients) if encrypt else None
     out = Path(out).absolute()
     if out.exists():
         raise BackupError(f"{out} already exists; archives are never overwritten.")
@@ -151,7 +166,10 @@ def create_backup(out: Path, *, using: str = DEFAULT_DB_ALIAS, log: Log = print)
         fd, partial = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".partial", dir=out.parent)
         try:
             os.fchmod(fd, 0o600)
-            with os.fdopen(fd, "wb") as raw:
+            # Encrypted: the tar is written inside the private temporary directory first and
+            # only its ciphertext reaches the archive's directory.
+            plain = Path(tmp) / "archive.tar.gz" if age_recipients else None
+            with plain.open("xb") if plain else os.fdopen(fd, "wb") as raw:
                 files, file_bytes = _write_archive(
                     raw,
                     out.name,
@@ -180,6 +198,11 @@ def create_backup(out: Path, *, using: str = DEFAULT_DB_ALIAS, log: Log = print)
                 )
                 raw.flush()
                 os.fsync(raw.fileno())
+            if plain:
+                os.close(fd)
+                encryption.encrypt_archive(plain, Path(partial), age_recipients)
+                with open(partial, "rb") as written:
+                    os.fsync(written.fileno())
             os.replace(partial, out)
         except BaseException:
             Path(partial).unlink(missing_ok=True)

@@ -13,6 +13,7 @@ from django.core.files.storage import Storage
 from django.core.management import call_command
 from django.db import DEFAULT_DB_ALIAS, connections
 
+from backups import encryption
 from backups.archive_checks import (
     _check_members,
     _read_manifest,
@@ -37,11 +38,45 @@ from backups.summaries import RestoreSummary
 
 
 def restore_backup(
-    archive: Path, *, force: bool = False, using: str = DEFAULT_DB_ALIAS, log: Log = print
+    archive: Path,
+    *,
+    identity: Path | None = None,
+    encrypted: bool = True,
+    force: bool = False,
+    using: str = DEFAULT_DB_ALIAS,
+    log: Log = print,
 ) -> RestoreSummary:
+    """Decrypt ``archive`` with the age ``identity`` file, check it, then restore it.
+
+    ``encrypted=False`` (restore --no-encryption) reads a plain archive written by
+    backup --no-encryption: development and tests only.
+    """
     archive = Path(archive)
     if not archive.is_file():
         raise BackupError(f"No archive at {archive}.")
+    age = encryption.is_age_file(archive)
+    if not encrypted:
+        if age:
+            raise BackupError(
+                f"Restore refused: {archive} is encrypted; pass --identity PATH instead of "
+                "--no-encryption."
+            )
+        return _restore(archive, force=force, using=using, log=log)
+    if not age:
+        raise BackupError(
+            f"Restore refused: {archive} is not an encrypted (age) archive. Archives are "
+            "encrypted; only one written with backup --no-encryption (development) is plain, "
+            "and restoring it needs --no-encryption too."
+        )
+    identities = encryption.load_identities(identity)
+    # Decrypted next to the archive, in a directory only this user can read (never /tmp).
+    with tempfile.TemporaryDirectory(prefix=".restore-", dir=archive.parent) as tmp:
+        plain = Path(tmp) / archive.name
+        encryption.decrypt_archive(archive, plain, identities)
+        return _restore(plain, force=force, using=using, log=log)
+
+
+def _restore(archive: Path, *, force: bool, using: str, log: Log) -> RestoreSummary:
     storage = _storage()
     root = _storage_root(storage)
     warnings: list[str] = []

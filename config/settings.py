@@ -267,6 +267,16 @@ PDF_RENDER_TIMEOUT_SECONDS = env.float("PDF_RENDER_TIMEOUT_SECONDS", default=20.
 
 # Upper bound for uploaded files (enclosures, logos, signature images).
 MAX_UPLOAD_BYTES = env.int("MAX_UPLOAD_BYTES", default=10 * 1024 * 1024)
+# Upper bound for what an uploaded PDF decodes to: the sum over pages of the decoded content
+# streams and images each page draws (a stream shared by n pages counts n times), so a small
+# file whose pages reuse one huge compressed stream is refused (documents/pdf_decoded_size.py,
+# docs/security.md). Default 512 MiB: about 1 MB per page at the 500-page limit.
+MAX_UPLOAD_DECODED_BYTES = env.int("MAX_UPLOAD_DECODED_BYTES", default=512 * 1024 * 1024)
+# age public keys (age1..., comma-separated) every backup archive is encrypted to
+# (backups/encryption.py, docs/operations.md "Backups"); `backup` refuses to run without one.
+BACKUP_RECIPIENTS = env.list("BACKUP_RECIPIENTS", default=[])
+# A packet assembly that runs longer than this is stopped with a message (appeals/packet.py).
+PACKET_TIMEOUT_SECONDS = env.float("PACKET_TIMEOUT_SECONDS", default=60.0)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 

@@ -26,6 +26,8 @@ from weasyprint import HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+from documents.link_schemes import ALLOWED_SCHEMES, strip_disallowed_hrefs
+
 logger = logging.getLogger(__name__)
 
 PDF_VARIANT = "pdf/ua-1"
@@ -203,7 +205,7 @@ def render_pdf_with_page_count(html: str, *, max_pages: int = 50) -> tuple[bytes
     base_dir = Path(settings.BASE_DIR)
     with time_limit(settings.PDF_RENDER_TIMEOUT_SECONDS):
         document = HTML(
-            string=html,
+            string=strip_disallowed_hrefs(html),
             # Relative URLs such as "static/css/letter.css" resolve inside the project.
             base_url=base_dir.resolve().as_uri() + "/",
             url_fetcher=_fetcher(base_dir / "static"),
@@ -214,7 +216,21 @@ def render_pdf_with_page_count(html: str, *, max_pages: int = 50) -> tuple[bytes
                 f"The letter has {page_count} pages; the limit is {max_pages}. "
                 "Shorten it or move long tables into an enclosure."
             )
+        _keep_allowed_links(document)
         return document.write_pdf(pdf_variant=PDF_VARIANT), page_count
+
+
+def _keep_allowed_links(document) -> None:
+    """Belt and braces after the HTML filter: only in-document, web and mail links in the PDF
+    (no attachments, no other schemes, whatever markup produced them)."""
+    document.metadata.attachments = []  # <link rel="attachment">: an embedded file
+    for page in document.pages:
+        page.links = [
+            link
+            for link in page.links
+            if link[0] == "internal"
+            or (link[0] == "external" and urlsplit(link[1]).scheme.lower() in ALLOWED_SCHEMES)
+        ]
 
 
 REARM_SECONDS = 0.25

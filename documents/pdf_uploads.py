@@ -1,4 +1,5 @@
-"""Check an uploaded PDF before it is stored: size, type, readability, password, pages.
+"""Check an uploaded PDF before it is stored: size, type, readability, password, pages,
+and how much it decodes to (settings.MAX_UPLOAD_DECODED_BYTES, docs/security.md).
 
 Everything a packet later needs from the file is checked here, once, so a bad upload is
 refused with a message staff can act on instead of failing when the packet is assembled.
@@ -10,13 +11,26 @@ import hashlib
 import io
 from dataclasses import dataclass
 
+import pikepdf
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import File
 from pypdf import PdfReader
 
-__all__ = ["DEFAULT_MAX_PAGES", "PdfInfo", "PdfRejected", "inspect_pdf", "validate_pdf_upload"]
+from documents.pdf_decoded_size import DecodedSizeExceeded, decoded_page_bytes
+
+__all__ = [
+    "DEFAULT_MAX_DECODED_BYTES",
+    "DEFAULT_MAX_PAGES",
+    "PdfInfo",
+    "PdfRejected",
+    "inspect_pdf",
+    "validate_pdf_upload",
+]
 
 DEFAULT_MAX_PAGES = 500
+# 500 pages of about 1 MB of drawing each; settings.MAX_UPLOAD_DECODED_BYTES overrides it.
+DEFAULT_MAX_DECODED_BYTES = 512 * 1024 * 1024
 
 # The PDF header may sit anywhere in the first 1024 bytes (some scanners prepend bytes).
 _PDF_MAGIC = b"%PDF-"
@@ -47,10 +61,17 @@ class PdfRejected(ValueError):
     def __init__(self, message: str, *, code: str) -> None:
         super().__init__(message)
         self.message = message
-        self.code = code  # too_large, empty, not_pdf, corrupt, encrypted, too_many_pages
+        self.code = code  # too_large, empty, not_pdf, corrupt, encrypted, too_many_pages,
+        # decoded_too_large
 
 
-def inspect_pdf(data: bytes, *, max_bytes: int, max_pages: int = DEFAULT_MAX_PAGES) -> PdfInfo:
+def inspect_pdf(
+    data: bytes,
+    *,
+    max_bytes: int,
+    max_pages: int = DEFAULT_MAX_PAGES,
+    max_decoded_bytes: int = DEFAULT_MAX_DECODED_BYTES,
+) -> PdfInfo:
     """Return the page count and SHA-256 of ``data`` or raise PdfRejected saying why not."""
     if len(data) > max_bytes:
         raise PdfRejected(_too_large_message(max_bytes, len(data)), code="too_large")
@@ -58,7 +79,7 @@ def inspect_pdf(data: bytes, *, max_bytes: int, max_pages: int = DEFAULT_MAX_PAG
         raise PdfRejected("The file is empty. Choose the PDF again and upload it.", code="empty")
     if _PDF_MAGIC not in data[:_HEADER_WINDOW]:
         raise PdfRejected(_not_pdf_message(data), code="not_pdf")
-    page_count = _readable_page_count(data, max_pages)
+    page_count = _readable_page_count(data, max_pages, max_decoded_bytes)
     return PdfInfo(page_count=page_count, sha256=hashlib.sha256(data).hexdigest())
 
 
@@ -82,7 +103,14 @@ def validate_pdf_upload(
     finally:
         uploaded_file.seek(0)
     try:
-        return inspect_pdf(bytes(buffer), max_bytes=max_bytes, max_pages=max_pages)
+        return inspect_pdf(
+            bytes(buffer),
+            max_bytes=max_bytes,
+            max_pages=max_pages,
+            max_decoded_bytes=getattr(
+                settings, "MAX_UPLOAD_DECODED_BYTES", DEFAULT_MAX_DECODED_BYTES
+            ),
+        )
     except PdfRejected as rejected:
         raise ValidationError(rejected.message, code=rejected.code) from rejected
 
@@ -118,7 +146,21 @@ _CORRUPT = (
 _ENCRYPTED = "This PDF is password-protected. Open it, remove the password and upload it again."
 
 
-def _readable_page_count(data: bytes, max_pages: int) -> int:
+def _decoded_too_large_message(limit: int) -> str:
+    return (
+        "This PDF expands to more than "
+        f"{_megabytes(limit)} MB of page content when it is opened (its pages reuse very "
+        "large compressed data), so it cannot be used in a packet. Print it to a new PDF, "
+        "or scan the paper again, and upload that."
+    )
+
+
+def _check_decoded_size(data: bytes, limit: int) -> None:
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        decoded_page_bytes(pdf, limit)
+
+
+def _readable_page_count(data: bytes, max_pages: int, max_decoded_bytes: int) -> int:
     try:
         # strict=False (the default): accept the small defects viewers repair silently in
         # scanned and re-saved records; the packet is built with the same tolerance.
@@ -132,6 +174,9 @@ def _readable_page_count(data: bytes, max_pages: int) -> int:
                 "Split it into smaller PDFs and upload them separately.",
                 code="too_many_pages",
             )
+        # Before anything decodes page content: a shared bomb stream would otherwise be
+        # inflated once per page right here.
+        _check_decoded_size(data, max_decoded_bytes)
         # Decode every page now: a broken page would otherwise only fail later, when the
         # packet is assembled and the deadline is near.
         for page in reader.pages:
@@ -139,6 +184,8 @@ def _readable_page_count(data: bytes, max_pages: int) -> int:
             page.get_contents()  # builds a ContentStream, which decodes the content
     except PdfRejected:
         raise
+    except DecodedSizeExceeded as exc:
+        raise PdfRejected(_decoded_too_large_message(exc.limit), code="decoded_too_large") from exc
     except Exception as exc:  # untrusted bytes: any parser failure means "unreadable"
         raise PdfRejected(_CORRUPT, code="corrupt") from exc
     if page_count == 0:

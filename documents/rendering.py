@@ -18,6 +18,7 @@ from typing import Any
 from django.conf import settings
 from django.template import Context
 
+from documents.link_schemes import strip_disallowed_hrefs
 from documents.pdf import (
     MAX_HTML_CHARS,
     RenderLimitExceeded,
@@ -86,7 +87,8 @@ def render_html(source: str, context: dict) -> str:
     template = compile_template(source)
     _check_plain(context, "context", 0)
     try:
-        return template.render(Context(_redact(context), autoescape=True))
+        # Only https, http and mailto links (documents/link_schemes.py, issue 12).
+        return strip_disallowed_hrefs(template.render(Context(_redact(context), autoescape=True)))
     except (ArithmeticError, LookupError, ValueError, TypeError, AttributeError) as exc:
         # A filter given an argument it can't use (e.g. floatformat:"99999999999").
         raise TemplateRefused(

@@ -17,6 +17,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import django
+import pyrage
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
@@ -37,6 +38,20 @@ from tests.factories import CLINICIAN, PASSWORD, PatientFactory, UserFactory
 from tests.factories_appeals import EnclosureFactory, blank_pdf
 
 TRANSACTIONAL = pytest.mark.django_db(transaction=True)
+# The test key pair: archives are encrypted to RECIPIENT, restored with the identity file.
+IDENTITY = pyrage.x25519.Identity.generate()
+RECIPIENT = str(IDENTITY.to_public())
+IDENTITY_FILE: Path
+
+
+@pytest.fixture(autouse=True)
+def identity_file(tmp_path_factory):
+    global IDENTITY_FILE
+    IDENTITY_FILE = tmp_path_factory.mktemp("keys") / "backup-identity.txt"
+    IDENTITY_FILE.write_text(f"# public key: {RECIPIENT}\n{IDENTITY}\n")
+    return IDENTITY_FILE
+
+
 COUNTED = [
     get_user_model(),
     Clinic,
@@ -127,31 +142,43 @@ def build_instance() -> SimpleNamespace:
 
 def run_backup(path: Path) -> str:
     out = io.StringIO()
-    call_command("backup", out=str(path), stdout=out, stderr=io.StringIO())
+    call_command("backup", out=str(path), recipient=[RECIPIENT], stdout=out, stderr=io.StringIO())
     return out.getvalue()
 
 
 def run_restore(path: Path, **options) -> str:
     out = io.StringIO()
+    options.setdefault("identity", str(IDENTITY_FILE))
     call_command("restore", archive=str(path), stdout=out, stderr=io.StringIO(), **options)
     return out.getvalue()
 
 
+def plain_tar(archive: Path) -> tarfile.TarFile:
+    """The archive's tar, decrypted with the test identity."""
+    return tarfile.open(fileobj=io.BytesIO(pyrage.decrypt(archive.read_bytes(), [IDENTITY])))
+
+
+def encrypt_in_place(path: Path) -> None:
+    path.write_bytes(pyrage.encrypt(path.read_bytes(), [IDENTITY.to_public()]))
+
+
 def read_member(archive: Path, name: str) -> bytes:
-    with tarfile.open(archive) as tar:
+    with plain_tar(archive) as tar:
         return tar.extractfile(name).read()
 
 
 def copy_archive(source: Path, target: Path, change: dict | None = None) -> None:
-    """Rewrite `source` as `target`, passing members named in `change` through a function."""
+    """Rewrite `source` as `target`, passing members named in `change` through a function:
+    decrypted, changed and encrypted again to the same key, as an insider with it could."""
     change = change or {}
-    with tarfile.open(source) as src, tarfile.open(target, "w:gz") as dst:
+    with plain_tar(source) as src, tarfile.open(target, "w:gz") as dst:
         for member in src.getmembers():
             data = src.extractfile(member).read()
             if member.name in change:
                 data = change[member.name](data)
                 member.size = len(data)
             dst.addfile(member, io.BytesIO(data))
+    encrypt_in_place(target)
 
 
 def flip_one_byte(data: bytes) -> bytes:
@@ -308,6 +335,7 @@ def write_archive(path: Path, members: list[tuple[tarfile.TarInfo, bytes]]) -> N
         for info, data in members:
             info.size = len(data) if info.isreg() else 0
             tar.addfile(info, io.BytesIO(data) if info.isreg() else None)
+    encrypt_in_place(path)
 
 
 def regular(name: str, data: bytes) -> tuple[tarfile.TarInfo, bytes]:

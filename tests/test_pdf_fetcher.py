@@ -178,13 +178,17 @@ def test_file_urls_outside_static_get_nothing_into_the_pdf():
     assert "SECRET_KEY" in settings_py and embedded_files(pdf) == []
 
 
-def test_attachments_from_static_are_embedded_so_the_check_above_can_fail():
-    # Same mechanisms, allowed source: proves the attachment assertion above is meaningful.
-    pdf = render_pdf(
+def test_attachments_from_static_are_not_embedded_either_though_the_check_can_see_them():
+    # Letters carry no embedded files at all (issue 12, docs/security.md); WeasyPrint itself,
+    # given the same markup, embeds both, which proves embedded_files() can fail.
+    markup = (
         '<link rel="attachment" href="static/css/letter.css">'
         '<a rel="attachment" href="static/css/letter.css?annotation">css</a>'
     )
-    assert embedded_files(pdf) == ["letter.css", "letter.css"]
+    base = Path(settings.BASE_DIR).resolve().as_uri() + "/"
+    plain = weasyprint.HTML(string=markup, base_url=base).write_pdf()
+    assert embedded_files(plain) == ["letter.css", "letter.css"]
+    assert embedded_files(render_pdf(markup)) == []
 
 
 @pytest.fixture

@@ -149,6 +149,16 @@ class Denial(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # The entry form's one-time key: twenty submissions of the same form (a double click, a
+    # retried POST) store one denial; the unique index decides between simultaneous ones.
+    request_key = models.CharField(
+        max_length=64,
+        unique=True,
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="Idempotency key: a repeated submission returns the existing denial.",
+    )
 
     class Meta:
         ordering = ["-notice_date", "-id"]
@@ -312,6 +322,11 @@ class Enclosure(models.Model):
 
     class Meta:
         ordering = ["position", "id"]
+        constraints = [
+            # Numbered under a row lock on the appeal (appeal_actions.add_enclosure); the
+            # constraint makes a duplicate an error instead of a silently shuffled packet.
+            models.UniqueConstraint(fields=["appeal", "position"], name="unique_enclosure_position")
+        ]
 
     def __str__(self) -> str:
         return self.title

@@ -27,11 +27,22 @@ from intake.decorators import permission_required
 @permission_required("appeals.add_denial")
 def record_denial(request, pk: int):
     patient = patient_access.get_patient(request, pk)
-    form = DenialEntryForm(request.POST or None, patient=patient)
+    form = DenialEntryForm(
+        request.POST or None, patient=patient, initial={"request_key": uuid.uuid4().hex}
+    )
     if request.method == "POST" and form.is_valid():
-        denial = appeal_actions.record_denial(patient, request.user, form.cleaned_data)
-        messages.success(request, "Denial recorded. Check the deadline and start the appeal.")
-        return redirect(denial)
+        try:
+            recorded = appeal_actions.record_denial(patient, request.user, form.cleaned_data)
+        except AppealError as exc:
+            messages.error(request, str(exc))
+        else:
+            if recorded.created:
+                messages.success(
+                    request, "Denial recorded. Check the deadline and start the appeal."
+                )
+            else:
+                messages.info(request, "That denial was already recorded; here it is.")
+            return redirect(recorded.denial)
     return render(request, "appeals/denial_form.html", {"patient": patient, "form": form})
 
 

@@ -1,6 +1,10 @@
 """Rebuild a fresh instance from an archive written by `backup`.
 
-    python manage.py restore --archive /srv/backups/clinic-20260301T020000Z.tar.gz [--force]
+    python manage.py restore --archive /srv/backups/clinic-20260301T020000Z.tar.gz.age \
+        --identity /root/backup-identity.txt [--force]
+
+--identity is the age identity (private key) file; --no-encryption reads a plain archive
+written by backup --no-encryption (development and tests only).
 
 Exit status 2 if the target database already has patients or users (unless --force) or
 append-only audit rows; 1 if the archive is damaged, altered or unsafe (paths escaping the
@@ -32,12 +36,32 @@ class Command(BaseCommand):
             help="Restore into a database that already has patients or users: ALL of its data "
             "is replaced by the archive's (stored files with the same names are overwritten).",
         )
+        parser.add_argument(
+            "--identity",
+            help="The age identity (private key) file that decrypts the archive.",
+        )
+        parser.add_argument(
+            "--no-encryption",
+            action="store_true",
+            help="The archive was written with backup --no-encryption (development only).",
+        )
         parser.add_argument("--database", default=DEFAULT_DB_ALIAS, help="Database alias.")
 
-    def handle(self, *args, archive: str, force: bool, database: str, **options) -> None:
+    def handle(
+        self,
+        *args,
+        archive: str,
+        identity: str | None,
+        no_encryption: bool,
+        force: bool,
+        database: str,
+        **options,
+    ) -> None:
         try:
             summary = restore_backup(
                 Path(archive),
+                identity=Path(identity) if identity else None,
+                encrypted=not no_encryption,
                 force=force,
                 using=database,
                 log=lambda m: self.stderr.write(self.style.WARNING(m)),
