@@ -134,6 +134,9 @@ def assess(facts: IntakeFacts, policies: Sequence[Policy], on: date) -> Assessme
     if program == "advantage":
         citations.append(CITE_MA_CRITERIA)
     contractor = facts.contractor
+    # Only the patient's own contractor's LCDs and articles are cited (reference §G).
+    if contractor is not None:
+        citations += [a.citation for a in contractor.articles if req.product in a.products]
     return Assessment(
         determination=determination,
         summary=_summary(determination, req, program, policy, found.criteria),
