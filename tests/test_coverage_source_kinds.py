@@ -7,6 +7,7 @@ psychotherapy, the psychosis / SUD exclusions) becomes advice for the letter
 (shared/reference/medicare.md §G). Pure tests, no database.
 """
 
+import json
 from dataclasses import replace
 
 import pytest
@@ -21,7 +22,8 @@ from coverage.engine import (
     can_deny,
     policy_from_dict,
 )
-from coverage.engine.facts import SOURCE_KINDS
+from coverage.engine.facts import DEFAULT_POLICY_FILE, SOURCE_KINDS
+from coverage.models import CoveragePolicy
 from tests.test_coverage_properties import trd_case
 from tests.test_coverage_scenarios import (
     ARIPIPRAZOLE,
@@ -212,3 +214,19 @@ def test_augmentation_trial_recorded_turns_the_advice_off() -> None:
     result = assess(build(**IV, trials=(*TWO_FAILED, ARIPIPRAZOLE, CBT)), POLICIES, ON)
     assert result.determination is D.MEDICAL_NECESSITY_REVIEW
     assert not any(a.criterion == "history.augmentation" for a in result.advice)
+
+
+@pytest.mark.django_db
+def test_the_migration_gave_every_shipped_rule_its_sources_and_dropped_first_coast() -> None:
+    shipped = {
+        p["key"]: p for p in json.loads(DEFAULT_POLICY_FILE.read_text(encoding="utf-8"))["policies"]
+    }
+    rows = CoveragePolicy.objects.filter(key__in=shipped)
+    assert rows.count() == len(shipped)
+    for row in rows:
+        assert row.criteria_sources == shipped[row.key]["criteria_sources"], row.key
+        assert not any("A59250" in c for c in row.citations), row.key
+        assert "coverage 0002" in row.change_note
+        assert row.to_policy().criteria_sources == tuple(
+            sorted(shipped[row.key]["criteria_sources"].items())
+        )
