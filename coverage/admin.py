@@ -66,6 +66,7 @@ class CoveragePolicyAdmin(VersionedAdmin):
                     "codes",
                     "citations",
                     "criteria_citations",
+                    "criteria_sources",
                     "verify",
                     "verify_note",
                     "created_by",

@@ -13,6 +13,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 
 from coverage import engine as coverage
+from coverage.contractors import contractor_for_state
 from coverage.engine.facts import (
     CoverageFacts,
     Diagnosis,
@@ -38,7 +39,10 @@ def facts_for(patient: Patient, req: TreatmentRequest, on: date | None = None) -
     on = on or req.requested_start
     cov = getattr(patient, "coverage", None)
     screening = getattr(patient, "screening", None)
+    # The MAC of the state where the service is given: only its articles are cited.
+    contractor = contractor_for_state(patient.clinic.state, on)
     return IntakeFacts(
+        contractor=contractor.facts(on) if contractor else None,
         age=patient.age_on(on),
         diagnoses=tuple(
             Diagnosis(code=d.code, is_primary=d.is_primary) for d in patient.diagnoses.all()

@@ -208,6 +208,7 @@ def _facts(doc: Mapping[str, Any]) -> IntakeFacts:
         planned_sessions=r["planned_sessions"],
         codes=tuple(code.upper() for code in r.get("codes", [])),
         requested_start=date.fromisoformat(r["requested_start"]),
+        inpatient=r.get("inpatient", False),
     )
     screening = doc.get("screening")
     return IntakeFacts(

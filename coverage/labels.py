@@ -13,3 +13,11 @@ DETERMINATION_STYLES = {
     "not_eligible": "dark",
     "incomplete": "secondary",
 }
+# The kind of source behind a criterion (coverage.engine.SourceKind); only the first three
+# can deny (shared/reference/medicare.md §G).
+SOURCE_KIND_LABELS = {
+    "regulation": "Statute or regulation",
+    "label": "FDA label or REMS",
+    "contractor": "Your Medicare contractor's LCD or article",
+    "payer_practice": "Typical payer practice (advice only)",
+}

@@ -97,6 +97,13 @@ class CoveragePolicy(VersionSeries, models.Model):
     codes = models.JSONField(default=list, blank=True)
     citations = models.JSONField(default=list)
     criteria_citations = models.JSONField(default=dict, blank=True)
+    criteria_sources = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text='Kind of source per criterion: "regulation", "label", "contractor" or '
+        '"payer_practice", e.g. {"failed_trials": "label"}. Only the first three can deny; '
+        "a criterion not listed is payer practice (advice).",
+    )
     verify = models.BooleanField(
         default=False, help_text="A fact behind this rule is unconfirmed: staff see a warning."
     )

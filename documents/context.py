@@ -211,11 +211,19 @@ def assessment_context(assessment: Assessment | None) -> dict[str, Any]:
             for c in result.get("criteria", [])
         ],
         "modifiers": list(result.get("modifiers", [])),
-        "missing": list(result.get("missing", [])),
+        # Texts only: the engine's items also carry an intake step key, which is for the
+        # staff pages (assessments stored before issue 13 hold plain strings).
+        "missing": [_text(m, "fact") for m in result.get("missing", [])],
+        "advice": [_text(a, "text") for a in result.get("advice", [])],
         "warnings": list(result.get("warnings", [])),
         "next_steps": list(result.get("next_steps", [])),
         "citations": list(result.get("citations", [])),
     }
+
+
+def _text(item: Any, text_key: str) -> str:
+    """A missing fact or an advice item as its text, whichever way it was stored."""
+    return item if isinstance(item, str) else str(item.get(text_key, ""))
 
 
 def _label(value: str) -> str:

@@ -24,7 +24,7 @@ COVERED = "Likely covered"
 PRIOR_AUTH = "Prior authorisation required"
 TRIALS_CRITERION = (
     "At least 2 antidepressant trial(s) in the current episode failed at a therapeutic dose "
-    "for at least 6 weeks"
+    "and for an adequate length"
 )
 DOCUMENT_LABELS = [
     "Advance Beneficiary Notice (CMS-R-131)",

@@ -6,6 +6,8 @@ use is refused on the form with a message next to the field, and nothing is save
 versions can't be deleted.
 """
 
+import json
+
 import pytest
 from django.urls import reverse
 
@@ -92,23 +94,28 @@ def test_an_assessment_made_before_the_edit_still_uses_version_1(
     complete_intake(patient)  # IV ketamine, TRD, Original Medicare; no augmentation tried
     biller = client_for(billing)
     page = page_text(biller.get(reverse("intake:patient-detail", args=[patient.pk])))
-    assert "Medicare is expected to deny" in page
+    # Augmentation rests on typical payer practice in version 1: advice, not a denial
+    # (shared/reference/medicare.md §G).
+    assert "Medical-necessity review expected" in page
+    assert "document an augmentation trial" in page
     assert f"Rule: {TITLE} (version 1)" in page
     (before_edit,) = Assessment.objects.filter(patient=patient)
 
-    response = edit(admin_client, policy, require_augmentation=None, require_psychotherapy=None)
+    # Say the patient's contractor publishes an article that asks for augmentation: the
+    # admin names that source, and the same unmet criterion now denies.
+    sources = {**policy.criteria_sources, "augmentation": "contractor"}
+    response = edit(admin_client, policy, criteria_sources=json.dumps(sources))
     assert response.status_code == 302
 
     page = page_text(biller.get(reverse("intake:patient-detail", args=[patient.pk])))
     assert f"Rule: {TITLE} (version 2)" in page
-    assert "Medical-necessity review expected" in page
-    assert "Medicare is expected to deny" not in page
-    assert "An augmentation trial (e.g. antipsychotic, lithium) failed this episode" not in page
+    assert "Medicare is expected to deny" in page
+    assert "An augmentation trial (e.g. antipsychotic, lithium) failed this episode" in page
     history = table_rows(biller.get(reverse("coverage:assessment-history", args=[patient.pk])))
     assert [row[2] for row in history] == [f"{TITLE} v2", f"{TITLE} v1"]
     assert [row[1] for row in history] == [
-        "Medical-necessity review expected",
         "Medicare is expected to deny",
+        "Medical-necessity review expected",
     ]
     before_edit.refresh_from_db()
     assert before_edit.policy == policy

@@ -130,13 +130,17 @@ def test_the_command_line_exits_with_status_2_and_says_why(tmp_path, capsys):
 def test_assess_coverage_of_a_stored_patient(patient, billing, client_for):
     result = json.loads(run("assess_coverage", "--patient", str(patient.pk)))
 
-    assert result["determination"] == "likely_denied"
+    # Off-label IV ketamine with augmentation unrecorded: a medical-necessity review with
+    # the ABN still offered (medicare.md §G: "BPM Ch.15 §50.4.2 leaves off-label use to the
+    # MAC case by case"; augmentation is typical payer practice, advice only).
+    assert result["determination"] == "medical_necessity_review"
     assert result["policy_key"] == "iv-ketamine-trd-original"
     assert "abn" in result["documents"]
+    assert "medically accepted" in result["abn_reason"]
     # The same assessment the patient page shows, stored once.
     run("assess_coverage", "--patient", str(patient.pk))
     history = client_for(billing).get(reverse("coverage:assessment-history", args=[patient.pk]))
-    assert history.content.decode().count("<td>Medicare is expected to deny</td>") == 1
+    assert history.content.decode().count("<td>Medical-necessity review expected</td>") == 1
 
 
 @pytest.mark.django_db

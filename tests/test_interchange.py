@@ -46,8 +46,8 @@ def test_examples_parse_and_assess(path: Path) -> None:
 
 def test_the_incomplete_example_lists_what_is_missing() -> None:
     result = assess_document(example("esketamine-mdd-si-incomplete.json"))
-    assert any("REMS" in item for item in result.missing)
-    assert any("R45.851" in item for item in result.missing)
+    assert any("REMS" in item.fact for item in result.missing)
+    assert any("R45.851" in item.fact for item in result.missing)
 
 
 def test_the_schema_is_valid_draft_2020_12() -> None:

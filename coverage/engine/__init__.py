@@ -8,6 +8,8 @@ criteria, findings.py what a finding is, outcome.py the determination and its pa
 from .assess import Assessment, assess
 from .criteria import CITE_ENROLMENT, PROGRAMS, select_policy
 from .facts import (
+    ContractorArticle,
+    ContractorFacts,
     CoverageFacts,
     Diagnosis,
     IntakeFacts,
@@ -23,24 +25,34 @@ from .facts import (
 )
 from .findings import (
     CRITERION_IDS,
+    DENYING_KINDS,
     DETERMINATION_ORDER,
+    Advice,
     Criterion,
     Determination,
+    MissingFact,
     Modifier,
+    SourceKind,
     Status,
+    can_deny,
     determination_rank,
 )
 
 __all__ = [
+    "Advice",
     "Assessment",
     "CITE_ENROLMENT",
     "CRITERION_IDS",
+    "ContractorArticle",
+    "ContractorFacts",
     "CoverageFacts",
     "Criterion",
+    "DENYING_KINDS",
     "DETERMINATION_ORDER",
     "Determination",
     "Diagnosis",
     "IntakeFacts",
+    "MissingFact",
     "Modifier",
     "PROGRAMS",
     "Policy",
@@ -48,9 +60,11 @@ __all__ = [
     "RequestFacts",
     "Score",
     "Screening",
+    "SourceKind",
     "Status",
     "Trial",
     "assess",
+    "can_deny",
     "check_policies",
     "determination_rank",
     "load_default_policies",

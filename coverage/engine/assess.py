@@ -21,17 +21,23 @@ from coverage.engine.facts import (
     RequestFacts,
 )
 from coverage.engine.findings import (
+    CITE_ABN_SPECIFIC,
     CITE_ENROLMENT,
+    CITE_MA_CRITERIA,
     CRITERION_IDS,
     PROGRAMS,
+    Advice,
     Criterion,
     Determination,
+    MissingFact,
     Modifier,
+    SourceKind,
     Status,
     _Findings,
 )
 from coverage.engine.outcome import (
     _MODIFIER_CITATIONS,
+    _abn_reason,
     _codes,
     _decide,
     _documents,
@@ -57,11 +63,19 @@ class Assessment:
     criteria: tuple[Criterion, ...]
     documents: tuple[str, ...]
     modifiers: tuple[Modifier, ...]
-    missing: tuple[str, ...]
+    # Facts never recorded that a decisive criterion needs, each with its intake step key.
+    missing: tuple[MissingFact, ...]
     warnings: tuple[str, ...]
     next_steps: tuple[str, ...]
     citations: tuple[str, ...]
     codes: tuple[str, ...] = ()
+    # Typical-payer-practice criteria not shown met: staff advice for the letter, never a
+    # denial (reference medicare.md §G).
+    advice: tuple[Advice, ...] = ()
+    # The specific reason for ABN blank E when an ABN is among the documents, else "".
+    abn_reason: str = ""
+    # The patient's Medicare contractor whose articles were applied, e.g. "JK NGS".
+    contractor: str | None = None
 
     def criterion(self, criterion_id: str) -> Criterion | None:
         return next((c for c in self.criteria if c.id == criterion_id), None)
@@ -73,7 +87,7 @@ class Assessment:
 def _jsonable(value: Any) -> Any:
     if isinstance(value, tuple):
         return [_jsonable(v) for v in value]
-    if isinstance(value, Criterion | Modifier):
+    if isinstance(value, Criterion | Modifier | MissingFact | Advice):
         return {f.name: _jsonable(getattr(value, f.name)) for f in fields(value)}
     return value
 
@@ -87,7 +101,7 @@ def assess(facts: IntakeFacts, policies: Sequence[Policy], on: date) -> Assessme
     policy = None
     if program in PROGRAMS:
         policy = select_policy(policies, req.product, req.indication, program, on)
-        _coverage_rule(found, req, program, policy, on)
+        _coverage_rule(found, facts, program, policy, on)
     elif program is None:
         found.add(
             "coverage.rule",
@@ -95,6 +109,9 @@ def assess(facts: IntakeFacts, policies: Sequence[Policy], on: date) -> Assessme
             Status.UNKNOWN,
             "The rule depends on the Medicare program, which is not recorded.",
             CITE_ENROLMENT,
+            ["Medicare program (Original Medicare or Medicare Advantage)"],
+            kind=SourceKind.REGULATION,
+            step="coverage",
         )
     if policy is not None:
         _policy_criteria(found, policy, facts, on)
@@ -104,10 +121,22 @@ def assess(facts: IntakeFacts, policies: Sequence[Policy], on: date) -> Assessme
     codes = _codes(found, req)
     if req.product == "esketamine" and coverage is not None and coverage.has_part_d:
         _part_d(found, facts, policies, on)
-    modifiers = _modifiers(found, determination, program, req)
+    modifiers = _modifiers(found, determination, program, req, facts.contractor)
     _next_steps(found, determination, program, req, codes)
+    documents = _documents(determination, program, coverage)
+    abn_reason = (
+        _abn_reason(determination, req, program, found.criteria) if "abn" in documents else ""
+    )
     citations = [*(policy.citations if policy else ()), *(c.citation for c in found.criteria)]
     citations += [_MODIFIER_CITATIONS[m.code] for m in modifiers]
+    if abn_reason:
+        citations.append(CITE_ABN_SPECIFIC)
+    if program == "advantage":
+        citations.append(CITE_MA_CRITERIA)
+    contractor = facts.contractor
+    # Only the patient's own contractor's LCDs and articles are cited (reference §G).
+    if contractor is not None:
+        citations += [a.citation for a in contractor.articles if req.product in a.products]
     return Assessment(
         determination=determination,
         summary=_summary(determination, req, program, policy, found.criteria),
@@ -116,13 +145,16 @@ def assess(facts: IntakeFacts, policies: Sequence[Policy], on: date) -> Assessme
         coverage_path=policy.coverage_path if policy else None,
         fda_status=policy.fda_status if policy else _fda_status(req),
         criteria=tuple(sorted(found.criteria, key=lambda c: _ORDER.get(c.id, len(_ORDER)))),
-        documents=_documents(determination, program, coverage),
+        documents=documents,
         modifiers=modifiers,
-        missing=_unique(found.missing),
+        missing=tuple(dict.fromkeys(found.missing)),
         warnings=_unique(found.warnings),
         next_steps=_unique(found.next_steps),
         citations=_unique(citations),
         codes=codes,
+        advice=tuple(dict.fromkeys(found.advice)),
+        abn_reason=abn_reason,
+        contractor=f"{contractor.jurisdiction} {contractor.name}" if contractor else None,
     )
 
 

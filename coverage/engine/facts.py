@@ -37,6 +37,7 @@ CITATION_KEYS = (
     "supporting_diagnosis",
     "severity",
     "failed_trials",
+    "trial_length",
     "distinct_classes",
     "augmentation",
     "psychotherapy",
@@ -44,6 +45,9 @@ CITATION_KEYS = (
     "oral_antidepressant",
     "medically_accepted",
 )
+
+# The kinds of source a criterion may rest on (findings.SourceKind; reference medicare.md §G).
+SOURCE_KINDS = ("regulation", "label", "contractor", "payer_practice")
 
 DEFAULT_POLICY_FILE = Path(__file__).resolve().parents[1] / "data" / "coverage_policies.json"
 
@@ -107,8 +111,41 @@ class CoverageFacts:
 
 
 @dataclass(frozen=True, kw_only=True)
+class ContractorArticle:
+    """An LCD, billing article or billing instruction of one Medicare contractor.
+
+    `topics` says what the engine may use it for: "labelled_indications_only" (the
+    contractor pays the product only for its FDA-labelled indications) and "kx_for_rems"
+    (the contractor asks for modifier KX to attest REMS enrolment).
+    """
+
+    id: str
+    title: str
+    citation: str
+    products: tuple[str, ...] = ()
+    topics: tuple[str, ...] = ()
+    verify: bool = False
+
+
+@dataclass(frozen=True, kw_only=True)
+class ContractorFacts:
+    """The patient's Part A/B MAC on the date (coverage.contractors.contractor_for_state)."""
+
+    jurisdiction: str
+    name: str
+    articles: tuple[ContractorArticle, ...] = ()
+
+    def articles_about(self, product: str, topic: str) -> tuple[ContractorArticle, ...]:
+        return tuple(a for a in self.articles if product in a.products and topic in a.topics)
+
+
+@dataclass(frozen=True, kw_only=True)
 class RequestFacts:
-    """intake.TreatmentRequest plus the clinic's REMS certification (Clinic.rems_certified)."""
+    """intake.TreatmentRequest plus the clinic's REMS certification (Clinic.rems_certified).
+
+    `inpatient`: given during an inpatient stay, where the SPRAVATO REMS asks neither patient
+    enrolment nor the Patient Monitoring Form (intake records outpatient clinics: False).
+    """
 
     product: Product
     indication: Indication
@@ -119,6 +156,7 @@ class RequestFacts:
     planned_sessions: int = 1
     codes: tuple[str, ...] = ()
     requested_start: date
+    inpatient: bool = False
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -130,6 +168,7 @@ class IntakeFacts:
     trials: tuple[Trial, ...] = ()
     screening: Screening | None = None
     coverage: CoverageFacts | None = None
+    contractor: ContractorFacts | None = None
 
 
 # --- Policies -------------------------------------------------------------------------
@@ -172,6 +211,8 @@ class Policy:
     codes: tuple[str, ...] = ()
     citations: tuple[str, ...] = ()
     criteria_citations: tuple[tuple[str, str], ...] = ()
+    # Criterion family -> SOURCE_KINDS; a family not listed rests on typical payer practice.
+    criteria_sources: tuple[tuple[str, str], ...] = ()
     verify: bool = False
     verify_note: str = ""
 
@@ -184,6 +225,14 @@ class Policy:
                 return text
         return next((c for c in self.citations if c), f"Coverage rule {self.key or '(unnamed)'}")
 
+    def source_for(self, criterion: str) -> str:
+        """The kind of source behind one criterion family; undeclared means payer practice,
+        so a rule can only deny where its data names a source that can."""
+        for key, kind in self.criteria_sources:
+            if key == criterion and kind in SOURCE_KINDS:
+                return kind
+        return "payer_practice"
+
     def to_dict(self) -> dict[str, Any]:
         """The JSON form policy_from_dict() reads back."""
         out: dict[str, Any] = {}
@@ -191,7 +240,7 @@ class Policy:
             value = getattr(self, f.name)
             if isinstance(value, date):
                 value = value.isoformat()
-            elif f.name in ("severity", "criteria_citations"):
+            elif f.name in ("severity", "criteria_citations", "criteria_sources"):
                 value = dict(value)
             elif isinstance(value, tuple):
                 value = list(value)
@@ -279,6 +328,7 @@ def policy_from_dict(d: Mapping[str, Any]) -> Policy:
     values["exclusions"] = tuple(exclusions)
     values["severity"] = _severity(d.get("severity", {}), fail)
     values["criteria_citations"] = _criteria_citations(d.get("criteria_citations", {}), fail)
+    values["criteria_sources"] = _criteria_sources(d.get("criteria_sources", {}), fail)
     values["effective_from"] = _date(d["effective_from"], fail, "effective_from")
     values["effective_to"] = (
         _date(d["effective_to"], fail, "effective_to") if d.get("effective_to") else None
@@ -323,6 +373,17 @@ def _criteria_citations(value: Any, fail: _Fail) -> tuple[tuple[str, str], ...]:
             raise fail(f"criteria_citations.{name}", f"must be one of {', '.join(CITATION_KEYS)}")
         if not isinstance(text, str) or not text:
             raise fail(f"criteria_citations.{name}", "must be a non-empty citation")
+    return tuple(sorted(value.items()))
+
+
+def _criteria_sources(value: Any, fail: _Fail) -> tuple[tuple[str, str], ...]:
+    if not isinstance(value, dict):
+        raise fail("criteria_sources", "must map a criterion to the kind of source behind it")
+    for name, kind in value.items():
+        if name not in CITATION_KEYS:
+            raise fail(f"criteria_sources.{name}", f"must be one of {', '.join(CITATION_KEYS)}")
+        if kind not in SOURCE_KINDS:
+            raise fail(f"criteria_sources.{name}", f"must be one of {', '.join(SOURCE_KINDS)}")
     return tuple(sorted(value.items()))
 
 

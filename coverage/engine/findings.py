@@ -2,8 +2,8 @@
 
 Determinations and their order, criterion statuses and ids, the Criterion and Modifier an
 Assessment is made of, the citations for what the engine itself encodes, and `_Findings`,
-what assess() collects on the way. Shared by appeals/coverage.py (the entry point),
-coverage_criteria.py and coverage_outcome.py, and imports none of them. Names with a leading
+what assess() collects on the way. Shared by assess.py (the entry point), criteria.py and
+outcome.py, and imports none of them. Names with a leading
 underscore are internal to these engine modules.
 """
 
@@ -44,6 +44,31 @@ class Status(StrEnum):
     UNKNOWN = "unknown"
 
 
+class SourceKind(StrEnum):
+    """What stands behind a criterion (reference medicare.md §G, "Kinds of source").
+
+    Only the first three can deny: statute or regulation (SSA, 42 CFR, CMS manuals), the FDA
+    label or the Spravato REMS, an LCD or billing article of the patient's own contractor.
+    Typical payer practice (reference §A "What payers typically require") is advice for the
+    letter, never grounds for `likely_denied` or `not_eligible`.
+    """
+
+    REGULATION = "regulation"
+    LABEL = "label"
+    CONTRACTOR = "contractor"
+    PAYER_PRACTICE = "payer_practice"
+
+
+DENYING_KINDS: frozenset[str] = frozenset(
+    {SourceKind.REGULATION, SourceKind.LABEL, SourceKind.CONTRACTOR}
+)
+
+
+def can_deny(kind: str) -> bool:
+    """True for a source that can make a request likely denied; anything else is advice."""
+    return kind in DENYING_KINDS
+
+
 CRITERION_IDS: tuple[str, ...] = (
     "coverage.active",
     "coverage.rule",
@@ -57,6 +82,7 @@ CRITERION_IDS: tuple[str, ...] = (
     "diagnosis.supporting",
     "severity.score",
     "history.failed_trials",
+    "history.trial_length",
     "history.distinct_classes",
     "history.augmentation",
     "history.psychotherapy",
@@ -77,6 +103,35 @@ class Criterion:
     status: Status
     evidence: str
     citation: str
+    source_kind: str = SourceKind.PAYER_PRACTICE
+
+    @property
+    def decisive(self) -> bool:
+        """Whether this criterion can decide the request (its source can deny)."""
+        return can_deny(self.source_kind)
+
+
+@dataclass(frozen=True)
+class MissingFact:
+    """A fact never recorded that a decisive criterion needs, and where intake records it.
+
+    `step` is an intake step key (intake.choices.IntakeStep: coverage, clinical, history,
+    screening, request) or "" when no intake step records it (e.g. rule data).
+    """
+
+    fact: str
+    step: str
+    criterion: str
+
+
+@dataclass(frozen=True)
+class Advice:
+    """A typical-payer-practice criterion not shown met: what would strengthen the letter."""
+
+    criterion: str
+    text: str
+    step: str
+    citation: str
 
 
 @dataclass(frozen=True)
@@ -91,7 +146,22 @@ LABEL = "Spravato label (NDA 211243)"
 KETALAR = "Ketalar label (NDA 016812)"
 CITE_ENROLMENT = "SSA §1838 (Part B coverage period): Medicare pays only while enrolled"
 CITE_REMS = f"{LABEL} §5 SPRAVATO REMS: certified setting, patient enrolled before treatment"
+CITE_REMS_INPATIENT = (
+    "SPRAVATO REMS: inpatient settings need neither patient enrolment nor the Patient "
+    "Monitoring Form (reference medicare.md §G Codes; VERIFY against the REMS programme text)"
+)
+CITE_RULE_NONE = (
+    "SSA §1862(a)(1)(A); BPM Ch.15 §50.4.1 (labelled use), §50.4.2 (off-label only where "
+    "medically accepted): no reviewed rule accepts this use"
+)
 CITE_ABN = "ABN form CMS-R-131; Medicare Claims Processing Manual Ch.30"
+CITE_ABN_SPECIFIC = (
+    "Medicare Claims Processing Manual Ch.30 §40.3.6: an ABN needs a specific reason to "
+    "expect denial; routine ABNs are prohibited"
+)
+CITE_MA_CRITERIA = (
+    "42 CFR 422.101(b)(6): an MA plan may apply only its own publicly available criteria"
+)
 CITE_KX = "CGS MAC SPRAVATO billing instructions (2023): KX for REMS enrolment (VERIFY per MAC)"
 CITE_SELF_ADMIN = "BPM Ch.15 §50.2: Part B does not cover drugs usually self-administered"
 CITE_PSYCHOSIS_CODES = "ICD-10-CM F20-F29, F30.2, F31.2, F31.5, F32.3, F33.3 (psychotic)"
@@ -129,7 +199,8 @@ class _Findings:
 
     def __init__(self) -> None:
         self.criteria: list[Criterion] = []
-        self.missing: list[str] = []
+        self.missing: list[MissingFact] = []
+        self.advice: list[Advice] = []
         self.warnings: list[str] = []
         self.next_steps: list[str] = []
 
@@ -141,10 +212,26 @@ class _Findings:
         evidence: str,
         citation: str,
         missing: Iterable[str] = (),
+        *,
+        kind: str,
+        step: str = "",
+        advice: str = "",
     ) -> None:
-        self.criteria.append(Criterion(cid, statement, status, evidence, citation))
-        if status is Status.UNKNOWN:
-            self.missing.extend(missing)
+        """Record a criterion; an unknown decisive one names its missing facts, and a
+        payer-practice one not met becomes advice (its unknown facts go in the advice)."""
+        criterion = Criterion(cid, statement, status, evidence, citation, kind)
+        self.criteria.append(criterion)
+        if status is Status.MET:
+            return
+        if criterion.decisive:
+            if status is Status.UNKNOWN:
+                self.missing += [MissingFact(m, step, cid) for m in missing if m]
+            return
+        detail = "; ".join(m for m in missing if m) if status is Status.UNKNOWN else ""
+        text = advice or statement
+        if detail:
+            text = f"{text} (record: {detail})"
+        self.advice.append(Advice(cid, f"Strengthens the letter: {text}.", step, citation))
 
     def add_bool(
         self,
@@ -155,10 +242,16 @@ class _Findings:
         evidence: tuple[str, str, str],
         citation: str,
         missing: str,
+        *,
+        kind: str,
+        step: str = "",
+        advice: str = "",
     ) -> Status:
         """A criterion read off one yes/no/unknown fact; evidence is (met, unmet, unknown)."""
         status = Status.UNKNOWN if value is None else Status.MET if value is good else Status.UNMET
         met, unmet, unknown = evidence
         text = {Status.MET: met, Status.UNMET: unmet, Status.UNKNOWN: unknown}[status]
-        self.add(cid, statement, status, text, citation, [missing])
+        self.add(
+            cid, statement, status, text, citation, [missing], kind=kind, step=step, advice=advice
+        )
         return status

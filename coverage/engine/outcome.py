@@ -1,15 +1,22 @@
 """What follows from the criteria: the determination, and the documents, claim modifiers,
 codes, warnings, Part D route, next steps and summary that go with it.
 
-Part of the engine behind appeals/coverage.py; these functions read the criteria recorded in
-a `_Findings` and add warnings, missing items and next steps to it.
+These functions read the criteria recorded in a `_Findings` and add warnings, missing facts
+and next steps to it. Only criteria whose source can deny (`Criterion.decisive`) decide;
+typical-payer-practice criteria have become advice by then (findings._Findings.add).
 """
 
 from collections.abc import Sequence
 from datetime import date
 
 from coverage.engine.criteria import _policy_criteria, select_policy
-from coverage.engine.facts import CoverageFacts, IntakeFacts, Policy, RequestFacts
+from coverage.engine.facts import (
+    ContractorFacts,
+    CoverageFacts,
+    IntakeFacts,
+    Policy,
+    RequestFacts,
+)
 from coverage.engine.findings import (
     _GATES,
     CITE_ABN,
@@ -22,6 +29,7 @@ from coverage.engine.findings import (
     PROGRAMS,
     Criterion,
     Determination,
+    MissingFact,
     Modifier,
     Status,
     _Findings,
@@ -31,14 +39,18 @@ from coverage.engine.findings import (
 def _decide(
     criteria: Sequence[Criterion], policy: Policy | None, coverage: CoverageFacts | None
 ) -> Determination:
+    # Only a source can deny: typical payer practice never decides (reference medicare.md §G).
     # Unmet outranks unknown: a fact still to collect cannot rescue a failed criterion, and
     # this order keeps the determination monotonic as evidence is added.
-    if any(c.status is Status.UNMET and c.id.startswith(_GATES) for c in criteria):
+    decisive = [c for c in criteria if c.decisive]
+    if any(c.status is Status.UNMET and c.id.startswith(_GATES) for c in decisive):
         return Determination.NOT_ELIGIBLE
-    if any(c.status is Status.UNMET for c in criteria):
+    if any(c.status is Status.UNMET for c in decisive):
         return Determination.LIKELY_DENIED
-    if policy is None or coverage is None or any(c.status is Status.UNKNOWN for c in criteria):
+    if policy is None or coverage is None or any(c.status is Status.UNKNOWN for c in decisive):
         return Determination.INCOMPLETE
+    # An MA plan may apply only its own published criteria (42 CFR 422.101(b)(6)): without
+    # a hard stop above, the plan decides on its prior-authorisation request.
     if coverage.program == "advantage" and coverage.ma_requires_prior_auth:
         return Determination.PRIOR_AUTH_REQUIRED
     if policy.fda_status == "on_label":
@@ -54,8 +66,11 @@ def _documents(
         return ()
     if determination is d.NOT_ELIGIBLE:
         return ("patient_explanation",)
-    # The ABN exists only in Original Medicare (CMS-R-131); an MA plan is asked up front.
-    if determination is d.LIKELY_DENIED and program == "original":
+    # The ABN exists only in Original Medicare (CMS-R-131); an MA plan is asked up front. It
+    # needs a specific reason (Ch.30 §40.3.6): an unmet criterion with a source that denies,
+    # or off-label use the contractor decides case by case (BPM Ch.15 §50.4.2).
+    gives_abn = determination in (d.LIKELY_DENIED, d.MEDICAL_NECESSITY_REVIEW)
+    if gives_abn and program == "original":
         return ("abn", "lmn", "patient_explanation")
     asks_plan = program == "advantage" and coverage is not None and coverage.ma_requires_prior_auth
     if determination is d.PRIOR_AUTH_REQUIRED or (determination is d.LIKELY_DENIED and asks_plan):
@@ -68,19 +83,27 @@ _MODIFIER_CITATIONS["KX"] = CITE_KX
 
 
 def _modifiers(
-    found: _Findings, determination: Determination, program: str | None, req: RequestFacts
+    found: _Findings,
+    determination: Determination,
+    program: str | None,
+    req: RequestFacts,
+    contractor: ContractorFacts | None,
 ) -> tuple[Modifier, ...]:
     if program != "original":
         return ()  # Part B claim modifiers; a Medicare Advantage plan decides before service.
     mods: list[Modifier] = []
-    if determination is Determination.LIKELY_DENIED:
+    if determination in (Determination.LIKELY_DENIED, Determination.MEDICAL_NECESSITY_REVIEW):
         mods.append(
             Modifier("GA", "If the patient signed the ABN before treatment (patient liable).")
         )
         mods.append(Modifier("GZ", "If no ABN was signed (the clinic is liable for the denial)."))
     if req.product == "esketamine" and determination is Determination.COVERED:
-        why = "REMS enrolment on G2082/G2083, asked by some MACs (e.g. CGS): VERIFY with yours."
-        mods.append(Modifier("KX", why))
+        kx = contractor.articles_about("esketamine", "kx_for_rems") if contractor else ()
+        if kx:
+            mods.append(Modifier("KX", f"REMS enrolment on G2082/G2083: {kx[0].citation}."))
+        elif contractor is None:
+            why = "REMS enrolment on G2082/G2083, asked by some MACs (e.g. CGS): VERIFY with yours."
+            mods.append(Modifier("KX", why))
     separate = sorted({c.upper() for c in req.codes} & {"J0013", "S0013"})
     if req.product == "esketamine" and separate:
         drug = ", ".join(separate)
@@ -104,7 +127,9 @@ def _codes(found: _Findings, req: RequestFacts) -> tuple[str, ...]:
         found.warnings.append("J3490 is for IV ketamine; G2082/G2083 already include esketamine.")
     if req.dose_mg is None:
         found.warnings.append("Dose not recorded: G2082 is up to 56 mg, G2083 above 56 mg.")
-        found.missing.append("Esketamine dose per session (56 or 84 mg)")
+        found.missing.append(
+            MissingFact("Esketamine dose per session (56 or 84 mg)", "request", "codes")
+        )
         return ("G2082", "G2083")
     code = "G2082" if req.dose_mg <= 56 else "G2083"
     if req.dose_mg not in (56, 84):
@@ -178,8 +203,8 @@ def _part_d(found: _Findings, facts: IntakeFacts, policies: Sequence[Policy], on
         return
     shadow = _Findings()
     _policy_criteria(shadow, policy, facts, on)
-    unmet = [c.id for c in shadow.criteria if c.status is Status.UNMET]
-    unknown = [c.id for c in shadow.criteria if c.status is Status.UNKNOWN]
+    unmet = [c.id for c in shadow.criteria if c.decisive and c.status is Status.UNMET]
+    unknown = [c.id for c in shadow.criteria if c.decisive and c.status is Status.UNKNOWN]
     verdict = f"not met ({', '.join(unmet)})" if unmet else "met"
     verdict = f"unclear ({', '.join(unknown)})" if unknown and not unmet else verdict
     found.next_steps.append(
@@ -214,18 +239,29 @@ def _next_steps(
         )
     elif determination is d.PRIOR_AUTH_REQUIRED:
         steps.append("Send the plan's prior-authorisation request and the LMN before session 1.")
+        steps.append(
+            "Ask the plan for its published criteria for this service: it may apply only "
+            "those (42 CFR 422.101(b)(6))."
+        )
     elif determination is d.MEDICAL_NECESSITY_REVIEW:
-        steps += [
-            "Send a letter of medical necessity citing BPM Ch.15 §50.4.2 and the literature.",
-            "No NCD or LCD covers ketamine infusion: if you expect a denial, give an ABN before "
-            "treatment and bill with GA.",
-        ]
+        steps.append(
+            "Send a letter of medical necessity citing BPM Ch.15 §50.4.2 and the literature."
+        )
+        if program == "original":
+            steps.append(
+                "Before treating, offer the ABN (CMS-R-131): the specific reason is that the use "
+                "is off-label and Medicare pays it only if the contractor finds it medically "
+                "accepted (BPM Ch.15 §50.4.2); bill GA if it was signed."
+            )
     if determination is d.LIKELY_DENIED:
         steps.append("If the clinician still judges it necessary, say why in the LMN.")
     if determination in (d.COVERED, d.PRIOR_AUTH_REQUIRED, d.MEDICAL_NECESSITY_REVIEW):
         if req.product == "esketamine":
             steps.append(f"Bill {' or '.join(codes)} per session; the drug is included.")
-            steps.append("File the REMS Patient Monitoring Form within 7 days of every session.")
+            if not req.inpatient:  # inpatient settings file no Patient Monitoring Form
+                steps.append(
+                    "File the REMS Patient Monitoring Form within 7 days of every session."
+                )
         else:
             steps.append(
                 "Bill J3490 (drug name, NDC, dose in the claim note) with 96365; add 96366 only "
@@ -254,19 +290,23 @@ def _summary(
 ) -> str:
     what = f"{PRODUCTS.get(req.product, req.product)} for {INDICATIONS.get(req.indication, '?')}"
     payer = PROGRAMS.get(program or "", "Medicare")
-    unmet = [c for c in criteria if c.status is Status.UNMET]
-    unknown = sum(c.status is Status.UNKNOWN for c in criteria)
+    unmet = [c for c in criteria if c.decisive and c.status is Status.UNMET]
+    unknown = sum(c.decisive and c.status is Status.UNKNOWN for c in criteria)
     d = Determination
+    advice = sum(not c.decisive and c.status is not Status.MET for c in criteria)
+    tip = f" {advice} typical payer point(s) would strengthen the letter." if advice else ""
     if determination is d.COVERED:
         key = policy.key if policy else "the rule"
-        return f"{what} is likely covered by {payer}: every criterion of {key} is met."
+        return f"{what} is likely covered by {payer}: every sourced criterion of {key} is met.{tip}"
     if determination is d.PRIOR_AUTH_REQUIRED:
         return (
-            f"{what} meets the criteria, but {payer} must approve it first (prior authorisation)."
+            f"{what} meets the sourced criteria, but {payer} must approve it first "
+            f"(prior authorisation).{tip}"
         )
     if determination is d.MEDICAL_NECESSITY_REVIEW:
         return (
-            f"{what} is off-label; the criteria are met and {payer} may pay if it accepts the use."
+            f"{what} is off-label; the sourced criteria are met and {payer} may pay if it "
+            f"accepts the use.{tip}"
         )
     if determination is d.NOT_ELIGIBLE:
         gate = next(c for c in unmet if c.id.startswith(_GATES))
@@ -275,3 +315,29 @@ def _summary(
         more = f" and {len(unmet) - 1} more" if len(unmet) > 1 else ""
         return f"{what} is likely to be denied by {payer}: unmet '{unmet[0].statement}'{more}."
     return f"{what} cannot be assessed yet: {unknown or 'some'} criteria are still unknown."
+
+
+def _abn_reason(
+    determination: Determination,
+    req: RequestFacts,
+    program: str | None,
+    criteria: Sequence[Criterion],
+) -> str:
+    """The specific reason to expect denial for ABN blank E, or "" when no ABN is due.
+
+    Ch.30 §40.3.6: never a routine ABN. The reason names the rule with a source that fails,
+    or the off-label status the contractor judges (BPM Ch.15 §50.4.2); payer practice never.
+    """
+    if program != "original":
+        return ""
+    what = f"{PRODUCTS.get(req.product, req.product)} for {INDICATIONS.get(req.indication, '?')}"
+    if determination is Determination.MEDICAL_NECESSITY_REVIEW:
+        return (
+            f"The FDA has not approved {what}. Medicare pays for an unapproved use only if its "
+            "contractor finds the use medically accepted, which it decides case by case."
+        )
+    if determination is Determination.LIKELY_DENIED:
+        unmet = [c for c in criteria if c.decisive and c.status is Status.UNMET]
+        rules = "; ".join(f"{c.statement[:1].lower()}{c.statement[1:]}" for c in unmet)
+        return f"Medicare pays for {what} only when {rules}, and our records show this is not so."
+    return ""
