@@ -9,17 +9,22 @@ however many parts there are.
 
 from __future__ import annotations
 
+import atexit
 import hashlib
 import html
 import io
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from pypdf import PageObject, PdfReader, PdfWriter, Transformation
 from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject, RectangleObject
-from weasyprint import HTML
-from weasyprint.text.fonts import FontConfiguration
+
+if TYPE_CHECKING:
+    # WeasyPrint is imported where a packet is assembled, not when the app loads: importing
+    # it costs every process ~0.5 s at start-up (docs/performance.md).
+    from weasyprint.text.fonts import FontConfiguration
 
 from documents.pdf import RenderLimitExceeded, time_limit
 from documents.pdf_active_content import strip_active_content
@@ -184,6 +189,9 @@ p.total { margin-top: 16pt; }
 """
 
 _font_configs = threading.local()
+# WeasyPrint is imported after this module, so at interpreter exit its modules are torn down
+# first and the main thread's FontConfiguration.__del__ would fail; drop it before that.
+atexit.register(lambda: vars(_font_configs).clear())
 
 
 def _font_config() -> FontConfiguration:
@@ -191,6 +199,8 @@ def _font_config() -> FontConfiguration:
     # measured) and is slower; WeasyPrint does not allow sharing one across threads.
     config = getattr(_font_configs, "config", None)
     if config is None:
+        from weasyprint.text.fonts import FontConfiguration
+
         config = _font_configs.config = FontConfiguration()
     return config
 
@@ -230,6 +240,8 @@ def _render_index(
     """
     # Start from a guess (about 26 one-line rows fit a page with _INDEX_CSS) so a long
     # index is usually laid out once; a wrong guess only costs another layout pass.
+    from weasyprint import HTML
+
     assumed = 1 + len(parts) // 26
     for _ in range(5):
         markup = _index_html(title, index_title, parts, counts, start=assumed + 1)

@@ -90,7 +90,16 @@ class AuditEntry(models.Model):
             # the lock were ever bypassed.
             models.UniqueConstraint(fields=["previous_hash"], name="audit_chain_no_fork"),
         ]
-        indexes = [models.Index(fields=["user", "at"], name="audit_user_at")]
+        indexes = [
+            models.Index(fields=["user", "at"], name="audit_user_at"),
+            # The report reads pages newest first by id (audit/pages.py), scoped by clinic
+            # and patient and filtered by action: each filter with id, so a page is one
+            # range read of an index, whatever the trail's length.
+            models.Index(fields=["clinic_id", "id"], name="audit_clinic_id_idx"),
+            models.Index(fields=["patient_id", "id"], name="audit_patient_id_idx"),
+            models.Index(fields=["action", "id"], name="audit_action_id_idx"),
+            models.Index(fields=["user", "id"], name="audit_user_id_idx"),
+        ]
 
     def __str__(self) -> str:
         who = self.username or "system"

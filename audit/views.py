@@ -3,7 +3,6 @@
 import csv
 
 from django.contrib.auth.decorators import login_required, permission_required
-from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.shortcuts import render
@@ -13,6 +12,7 @@ from .chain import canonical_time
 from .choices import AccessAction
 from .display import belongs_to, change_lines, changes_json, chart_number, clinic_names, record_name
 from .forms import AuditFilterForm
+from .pages import entry_page, parse_cursor
 from .scope import entries_visible_to, patients
 from .services import record_access
 
@@ -32,9 +32,14 @@ def _filtered(request) -> tuple[AuditFilterForm, QuerySet]:
 @permission_required("audit.view_auditentry", raise_exception=True)
 def report(request):
     form, entries = _filtered(request)
-    page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
-    names = _patient_names(request.user, {e.patient_id for e in page if e.patient_id})
-    clinics = clinic_names({e.clinic_id for e in page if e.clinic_id})
+    page = entry_page(
+        entries,
+        before=parse_cursor(request.GET.get("before")),
+        after=parse_cursor(request.GET.get("after")),
+        size=PAGE_SIZE,
+    )
+    names = _patient_names(request.user, {e.patient_id for e in page.entries if e.patient_id})
+    clinics = clinic_names({e.clinic_id for e in page.entries if e.clinic_id})
     rows = [
         {
             "entry": entry,
@@ -44,10 +49,11 @@ def report(request):
             "belongs_to": belongs_to(entry, clinics),
             "changes": change_lines(entry.changes, is_update=entry.action == "update"),
         }
-        for entry in page
+        for entry in page.entries
     ]
     query = request.GET.copy()
-    query.pop("page", None)
+    for cursor in ("before", "after", "page"):
+        query.pop(cursor, None)
     return render(
         request,
         "audit/report.html",

@@ -13,7 +13,6 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import simple_icd_10_cm as icd
 from jsonschema import Draft202012Validator, ValidationError
 
 from coverage.engine import Assessment, assess
@@ -28,6 +27,7 @@ from coverage.engine.facts import (
     Trial,
     load_default_policies,
 )
+from intake import icd10
 
 SCHEMA_FILE = Path(__file__).resolve().parent.parent / "docs" / "intake-interchange.schema.json"
 
@@ -159,9 +159,9 @@ def _check_diagnoses(document: Mapping[str, Any]) -> list[str]:
     problems, seen = [], set()
     for i, item in enumerate(document.get("diagnoses", [])):
         code, where = _icd_code(item["code"]), f"diagnoses[{i}].code"
-        if not icd.is_valid_item(code):
+        if not icd10.is_known(code):
             problems.append(f"{where}: {code} is not in the ICD-10-CM code set")
-        elif not icd.is_leaf(code):
+        elif not icd10.is_billable(code):
             problems.append(f"{where}: {code} is a category, not a billable code")
         elif code in seen:
             problems.append(f"{where}: {code} is listed twice")

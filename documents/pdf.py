@@ -9,6 +9,7 @@ PDF/UA-1 (tagged, accessible) costs ~6 ms; no full_fonts, no optimize_images.
 
 from __future__ import annotations
 
+import atexit
 import base64
 import binascii
 import functools
@@ -17,14 +18,20 @@ import signal
 import threading
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import unquote_to_bytes, urlsplit
 from urllib.request import url2pathname
 
 from django.conf import settings
 from django.core.files import File
-from weasyprint import HTML
-from weasyprint.text.fonts import FontConfiguration
-from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+if TYPE_CHECKING:
+    from weasyprint.text.fonts import FontConfiguration
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+# WeasyPrint (with Pango, HarfBuzz and its CSS tables) is imported on the first render, not
+# when the app loads: importing it costs each process ~0.9 s, and `manage.py check`, a
+# migration or a page that renders nothing need none of it (docs/performance.md).
 
 from documents.link_schemes import ALLOWED_SCHEMES, strip_disallowed_hrefs
 
@@ -68,18 +75,16 @@ class FetchRefused(ValueError):
     """StaticOnlyFetcher will not fetch this URL. WeasyPrint logs it and skips the resource."""
 
 
-class StaticOnlyFetcher(URLFetcher):
+class StaticOnlyFetcher:
     """Deny-by-default URL fetcher: files under `static_root`, and small data: images.
 
     Everything else (http, https, ftp, file outside static_root, unknown schemes) raises
     FetchRefused before any I/O, so no socket is ever opened. There are no redirects to
-    follow because nothing remote is fetched.
+    follow because nothing remote is fetched. WeasyPrint is handed this policy wrapped in
+    its own URLFetcher class (_fetcher), so the policy needs no WeasyPrint import.
     """
 
     def __init__(self, static_root: Path) -> None:
-        # The inherited opener is never used (fetch is overridden); configure it to refuse
-        # every protocol anyway so a future WeasyPrint calling it directly gets nothing.
-        super().__init__(allowed_protocols=(), allow_redirects=False, timeout=1)
         self.static_root = static_root.resolve()
 
     def fetch(self, url: str, headers: dict | None = None) -> URLFetcherResponse:
@@ -112,7 +117,7 @@ class StaticOnlyFetcher(URLFetcher):
             raise FetchRefused("no such static file")
         if path.stat().st_size > MAX_STATIC_FILE_BYTES:
             raise FetchRefused("static file too large")
-        return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": content_type})
+        return _response(url, path.read_bytes(), content_type)
 
     def _data_image(self, url: str) -> URLFetcherResponse:
         header, comma, payload = url[len("data:") :].partition(",")
@@ -136,7 +141,7 @@ class StaticOnlyFetcher(URLFetcher):
             raise FetchRefused(f"data: image larger than {MAX_DATA_URI_BYTES // 1024} KB")
         if not data.startswith(_DATA_IMAGE_SIGNATURES[media_type]):
             raise FetchRefused(f"data: URI content is not a {media_type} image")
-        return URLFetcherResponse(url, data, {"Content-Type": media_type})
+        return _response(url, data, media_type)
 
 
 def image_data_url(image: bytes | File) -> str:
@@ -171,14 +176,34 @@ def _describe(url: str) -> str:
     return f"a {scheme or 'relative'} URL ({len(url)} characters)"
 
 
+def _response(url: str, body: bytes, content_type: str) -> URLFetcherResponse:
+    from weasyprint.urls import URLFetcherResponse
+
+    return URLFetcherResponse(url, body, {"Content-Type": content_type})
+
+
 @functools.lru_cache(maxsize=4)
-def _fetcher(static_root: Path) -> StaticOnlyFetcher:
+def _fetcher(static_root: Path) -> URLFetcher:
+    """StaticOnlyFetcher in the URLFetcher WeasyPrint calls (it reads the opener's flags)."""
+    from weasyprint.urls import URLFetcher
+
+    policy = StaticOnlyFetcher(static_root)
+
+    class _StaticOnlyURLFetcher(URLFetcher):
+        def fetch(self, url: str, headers: dict | None = None) -> URLFetcherResponse:
+            return policy.fetch(url, headers)
+
     # Built once per process: URLFetcher.__init__ creates an SSL context (~17 ms) for the
     # opener we never use. The fetcher holds no per-render state, so threads can share it.
-    return StaticOnlyFetcher(static_root)
+    # The inherited opener refuses every protocol anyway, so a future WeasyPrint calling it
+    # directly gets nothing.
+    return _StaticOnlyURLFetcher(allowed_protocols=(), allow_redirects=False, timeout=1)
 
 
 _thread_local = threading.local()
+# WeasyPrint is imported after this module, so at interpreter exit its modules are torn down
+# first and the main thread's FontConfiguration.__del__ would fail; drop it before that.
+atexit.register(lambda: vars(_thread_local).clear())
 
 
 def _font_config() -> FontConfiguration:
@@ -186,6 +211,8 @@ def _font_config() -> FontConfiguration:
     # a FontConfiguration must not be shared across threads (pdf-performance.md).
     font_config = getattr(_thread_local, "font_config", None)
     if font_config is None:
+        from weasyprint.text.fonts import FontConfiguration
+
         font_config = _thread_local.font_config = FontConfiguration()
     return font_config
 
@@ -202,6 +229,8 @@ def render_pdf_with_page_count(html: str, *, max_pages: int = 50) -> tuple[bytes
             f"The letter's HTML is {len(html):,} characters; the limit is {MAX_HTML_CHARS:,}. "
             "Move long histories or logs into an enclosure."
         )
+    from weasyprint import HTML
+
     base_dir = Path(settings.BASE_DIR)
     with time_limit(settings.PDF_RENDER_TIMEOUT_SECONDS):
         document = HTML(

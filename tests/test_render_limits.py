@@ -151,7 +151,7 @@ def test_a_render_that_runs_past_the_time_limit_is_stopped(settings, monkeypatch
     # SIGALRM can only be armed on the main thread, which is where pytest runs tests.
     assert threading.current_thread() is threading.main_thread()
     settings.PDF_RENDER_TIMEOUT_SECONDS = 0.05
-    monkeypatch.setattr(pdf, "HTML", SlowLayout)
+    monkeypatch.setattr("weasyprint.HTML", SlowLayout)  # imported on each render
     previous_handler = signal.getsignal(signal.SIGALRM)
 
     with pytest.raises(RenderLimitExceeded, match=r"longer than 0\.05 seconds"):
@@ -172,7 +172,7 @@ def test_a_slow_render_through_the_page_gives_a_clear_message_and_no_document(
     client_for, clinician, patient, page_text, settings, monkeypatch
 ):
     settings.PDF_RENDER_TIMEOUT_SECONDS = 0.05
-    monkeypatch.setattr(pdf, "HTML", SlowLayout)
+    monkeypatch.setattr("weasyprint.HTML", SlowLayout)  # imported on each render
 
     response = press_generate(client_for(clinician), patient)
 

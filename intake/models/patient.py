@@ -59,7 +59,16 @@ class Patient(Address):
 
     class Meta:
         ordering = ["last_name", "first_name", "id"]
-        indexes = [models.Index(fields=["last_name", "first_name"])]
+        indexes = [
+            models.Index(fields=["last_name", "first_name"]),
+            # The patient list: one clinic's patients in name order, a page at a time
+            # (intake/views.py); and the search by date of birth (intake/search.py). The
+            # name search's trigram indexes are PostgreSQL-only: migration 0007.
+            models.Index(
+                fields=["clinic", "last_name", "first_name", "id"], name="patient_clinic_name_idx"
+            ),
+            models.Index(fields=["clinic", "date_of_birth"], name="patient_clinic_dob_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.full_name

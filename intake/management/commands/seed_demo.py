@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from intake import roles
 from intake.choices import IntakeStep
+from intake.demo_scale import seed_scale
 from intake.models import (
     Clinic,
     Coverage,
@@ -283,6 +284,15 @@ PATIENTS = [
 class Command(BaseCommand):
     help = "Create (or refresh) the demo clinic, staff users and patients."
 
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--scale",
+            type=int,
+            metavar="N",
+            help="Also top the demo clinic up to N patients, with letters, denials, appeals "
+            "and audit entries in proportion (intake/demo_scale.py), for bench/pages.py.",
+        )
+
     @transaction.atomic
     def handle(self, *args, **options):
         roles.sync_role_permissions()
@@ -343,6 +353,8 @@ class Command(BaseCommand):
             self._patient(clinic, marsh, users["frontdesk"], n, row)
             for n, row in enumerate(PATIENTS, start=1)
         )
+        if options.get("scale"):
+            created += seed_scale(clinic, marsh, users, options["scale"], self.stdout.write)
         self.stdout.write(self.style.SUCCESS(f"Demo data ready ({created} new patients)."))
         if settings.DEBUG:
             self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
