@@ -43,7 +43,7 @@ def fill_sources(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("coverage", "0001_initial"),
+        ("coverage", "0002_per_clinic_series"),
     ]
 
     operations = [
