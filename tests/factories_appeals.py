@@ -34,6 +34,7 @@ __all__ = [
     "EnclosureFactory",
     "blank_pdf",
     "days_ago",
+    "sign_appeal_letter",
 ]
 
 
@@ -176,3 +177,20 @@ class AppealLetterFactory(DjangoModelFactory):
         document = super()._create(model_class, *args, **kwargs)
         AppealDocument.objects.create(appeal=appeal, document=document)
         return document
+
+
+def sign_appeal_letter(appeal: Appeal) -> GeneratedDocument:
+    """Generate the appeal's letter and have the ordering clinician sign it, through the
+    services billing and the clinician use: a letter must be signed before the appeal is
+    filed or packeted (issue 14)."""
+    from appeals.appeal_actions import generate_appeal_letter
+    from documents.services import sign_document
+    from intake.roles import CLINICIAN
+
+    provider = appeal.patient.current_request().ordering_provider
+    if provider.user is None:
+        provider.user = UserFactory(role=CLINICIAN, clinics=[appeal.patient.clinic])
+        provider.save()
+    letter = generate_appeal_letter(appeal, provider.user).document
+    sign_document(letter, provider.user)
+    return letter
