@@ -132,15 +132,16 @@ def unsigned_letter_problem(appeal: Appeal, doing: str) -> str | None:
     if letter is None:
         return f"Generate the appeal letter before you {doing}."
     if not letter.is_signed:
-        provider = appeal.patient.current_request()
+        req = appeal.patient.current_request()
         who = (
-            f"{provider.ordering_provider.first_name} {provider.ordering_provider.last_name}"
-            if provider
+            f"{req.ordering_provider.first_name} {req.ordering_provider.last_name} or another "
+            "clinician"
+            if req
             else "a clinician"
         )
         return (
-            f"The appeal letter (version {letter.version}) is not signed yet: {who} or another "
-            f"clinician must sign it on its document page before you {doing}."
+            f"The appeal letter (version {letter.version}) is not signed yet: {who} must sign "
+            f"it on its document page before you {doing}."
         )
     return None
 
