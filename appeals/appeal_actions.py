@@ -161,11 +161,37 @@ def prepare_next_level(appeal: Appeal, user) -> Prepared:
     return _create_appeal(appeal.denial, nxt, appeal.decision_date, user, previous=appeal)
 
 
+def unsigned_letter_problem(appeal: Appeal, doing: str) -> str | None:
+    """Why the appeal's letter can't leave yet (missing or unsigned), or None.
+
+    A letter goes out signed by the clinician (its signature block carries their own NPI);
+    billing is told who must sign.
+    """
+    letter = latest_letter(appeal)
+    if letter is None:
+        return f"Generate the appeal letter before you {doing}."
+    if not letter.is_signed:
+        req = appeal.patient.current_request()
+        who = (
+            f"{req.ordering_provider.first_name} {req.ordering_provider.last_name} or another "
+            "clinician"
+            if req
+            else "a clinician"
+        )
+        return (
+            f"The appeal letter (version {letter.version}) is not signed yet: {who} must sign "
+            f"it on its document page before you {doing}."
+        )
+    return None
+
+
 @transaction.atomic
 def file_appeal(appeal: Appeal, data: dict) -> Appeal:
     appeal = Appeal.objects.select_for_update().get(pk=appeal.pk)
     if appeal.status in (Appeal.Status.FILED, Appeal.Status.DECIDED):
         raise AppealError("This appeal is already filed.")
+    if problem := unsigned_letter_problem(appeal, "mark the appeal as filed"):
+        raise AppealError(problem)
     for name, value in data.items():
         setattr(appeal, name, value)
     appeal.status = Appeal.Status.FILED
@@ -235,6 +261,7 @@ def letter_context(appeal: Appeal) -> dict:
             "denied_amount": f"{denial.denied_amount:,.2f}",
         },
         "enclosures": packet_enclosure_titles(appeal),
+        **letters.as_of_service(appeal),
     }
 
 
@@ -259,6 +286,22 @@ def latest_lmn(patient: Patient) -> GeneratedDocument | None:
     return (signed or patient.documents.filter(kind=DocumentKind.LMN)).order_by("-version").first()
 
 
+def lmn_date_problem(appeal: Appeal, lmn: GeneratedDocument | None) -> str | None:
+    """A warning when the LMN that would go in the packet argues for treatment starting after
+    the claim's date of service: it does not cover the service appealed."""
+    if lmn is None or lmn.assessment is None:
+        return None
+    start = lmn.assessment.treatment_request.requested_start
+    service = appeal.denial.claim.service_from
+    if start <= service:
+        return None
+    return (
+        f"The Letter of Medical Necessity (version {lmn.version}) is for treatment from "
+        f"{start:%m/%d/%Y}, after the claim's date of service {service:%m/%d/%Y}: it does not "
+        "cover the service appealed. Generate an LMN for that date before building the packet."
+    )
+
+
 def packet_enclosure_titles(appeal: Appeal) -> list[str]:
     titles = []
     lmn = latest_lmn(appeal.patient)
@@ -274,9 +317,9 @@ def build_packet(appeal: Appeal, user, request_key: str | None = None) -> Genera
     Stored PDFs are merged as they are (never re-rendered): the cost is one index render plus
     a merge (pdf-performance.md).
     """
+    if problem := unsigned_letter_problem(appeal, "build the packet"):
+        raise AppealError(problem)
     letter = latest_letter(appeal)
-    if letter is None:
-        raise AppealError("Generate the appeal letter first.")
     parts = [packet.PacketPart(f"{appeal.level_label} request letter", final_pdf(letter))]
     lmn = latest_lmn(appeal.patient)
     if lmn is not None:

@@ -11,6 +11,8 @@ from typing import Any
 
 from appeals import remittance_codes
 from appeals.deadlines import Level, Track
+from documents import outgoing
+from documents.context import clinical_context
 
 
 @dataclass(frozen=True)
@@ -174,27 +176,70 @@ def _decision_appealed(appeal) -> str:
     return f"{appeal.previous.level_label} decision"
 
 
-def draft_reasons(denial, assessment_result: dict[str, Any] | None) -> str:
-    """A first draft of "why the decision is wrong", from the denial codes and the assessment.
+# The argument a reviewer reads, per denial reason (CARC), written as the clinic's statement.
+# Staff edit the draft before filing; what an appeal must *show* for each reason is the staff
+# hint on the appeal page (remittance_codes.appeal_argument_hint), never part of the letter.
+_MEDICAL_NECESSITY = (
+    "The treatment was reasonable and necessary for this patient on the date of service "
+    "(SSA §1862(a)(1)(A)). The enclosed Letter of Medical Necessity and records document the "
+    "diagnosis, the severity of the current episode, the treatments that failed before it and "
+    "the plan for measuring response."
+)
+_NOT_COVERED = (
+    "The service falls within the Part B benefit for drugs and biologicals given incident to "
+    "a physician's service and is not excluded; where the use is off-label, the enclosed "
+    "records and literature show it is medically accepted (Medicare Benefit Policy Manual "
+    "Ch. 15 §50.4.2)."
+)
+_INFORMATION = (
+    "The information the decision found missing is enclosed with this request; with it the "
+    "record supports the service as billed."
+)
+_AUTHORISATION = (
+    "Authorization was in place for this service and date, or none was required for it; the "
+    "enclosed records show which."
+)
+_CODING = (
+    "The codes billed are consistent with the service given and the diagnosis documented for "
+    "that date of service, as the enclosed records show."
+)
+_FREQUENCY = (
+    "The number and frequency of the services billed follow the documented treatment plan "
+    "and the patient's measured response, as the enclosed records show."
+)
+ARGUMENTS = {
+    **dict.fromkeys(("50", "55", "56", "150", "272"), _MEDICAL_NECESSITY),
+    **dict.fromkeys(("96", "204", "114", "188", "167"), _NOT_COVERED),
+    **dict.fromkeys(("16", "226", "252"), _INFORMATION),
+    **dict.fromkeys(("197", "15", "284", "198"), _AUTHORISATION),
+    **dict.fromkeys(("4", "11", "146", "181", "182"), _CODING),
+    **dict.fromkeys(("119", "151"), _FREQUENCY),
+}
 
-    Staff edit it before filing; it only assembles facts already recorded.
-    """
+
+def draft_reasons(denial, assessment_result: dict[str, Any] | None) -> str:
+    """A first draft of "why the decision is wrong", from the denial codes and the assessment
+    as of the date of service: the reviewer's text only (no rule keys, VERIFY notes or staff
+    instructions). Staff edit it before filing."""
     paragraphs = []
     for code in denial.carc_list:
         info = remittance_codes.carc(code)
-        label = f"CARC {code}" + (f" ({info.description})" if info else "")
-        hint = remittance_codes.appeal_argument_hint(code)
+        what = f" ({info.letter_text.rstrip('.')})" if info else ""
         paragraphs.append(
-            f"The claim was denied with {denial.group_code}-{code}: {label}."
-            + (f" {hint}" if hint else "")
+            f"The claim was denied with adjustment {denial.group_code}-{code}{what}. "
+            "We ask that this decision be reversed."
         )
+        if (argument := ARGUMENTS.get(code)) and argument not in paragraphs:
+            paragraphs.append(argument)
     if assessment_result:
-        met = [c for c in assessment_result.get("criteria", []) if c.get("status") == "met"]
+        met = outgoing.evidence(assessment_result)
         if met:
-            lines = "\n".join(f"- {c['statement']}: {c['evidence']} ({c['citation']})" for c in met)
-            paragraphs.append(
-                "The documented record meets the coverage criteria that apply:\n" + lines
+            lines = "\n".join(
+                f"- {c['statement']}: {c['evidence']}"
+                + (f" ({c['source']})" if c["source"] else "")
+                for c in met
             )
+            paragraphs.append("On the date of service the record showed:\n" + lines)
         if assessment_result.get("fda_status") == "off_label":
             paragraphs.append(
                 "Off-label use is covered where it is medically accepted, considering the major "
@@ -209,3 +254,19 @@ def draft_reasons(denial, assessment_result: dict[str, Any] | None) -> str:
                 "Manual Ch. 15 §50.4.1)."
             )
     return "\n\n".join(paragraphs)
+
+
+def staff_hints(denial) -> list[tuple[str, str]]:
+    """For the appeal page: what an appeal of each denial reason must show (staff only)."""
+    hints = []
+    for code in denial.carc_list:
+        if hint := remittance_codes.appeal_argument_hint(code):
+            hints.append((f"{denial.group_code}-{code}", hint))
+    return hints
+
+
+def as_of_service(appeal) -> dict[str, Any]:
+    """Scores and treatments as known on the claim's date of service, for the appeal letter:
+    anything recorded later is left out (the argument is about that day)."""
+    clinical = clinical_context(appeal.patient, as_of=appeal.denial.claim.service_from)
+    return {"scores": clinical["scores"], "trials": clinical["trials"]}

@@ -48,6 +48,20 @@ class CodeInfo:
         """The description without X12's payer-facing "Usage:" guidance, for letters."""
         return self.description.split(" Usage:", 1)[0]
 
+    @property
+    def letter_text(self) -> str:
+        """What a letter may quote: the description without any of the code list's notes
+        to payers (the "Usage:" guidance, "At least one Remark Code must be provided ...",
+        "(Use only with Group Code ...)"); the staff pages show the full text."""
+        text = _PAYER_NOTES.sub("", self.summary)
+        return " ".join(text.split()).rstrip(" .") + "."
+
+
+# Notes in the X12 descriptions addressed to the payer filling in the remittance.
+_PAYER_NOTES = re.compile(
+    r"At least one Remark Code must be provided \(.*?\)\.?\)?|\(Use only with Group Codes? [^)]*\)"
+)
+
 
 @dataclass(frozen=True, slots=True)
 class Adjustment:
@@ -176,8 +190,8 @@ def parse_adjustment(text: str) -> Adjustment:
     return Adjustment(group=group, carc=_clean_carc(reason))
 
 
-# What an appeal has to show, per common denial reason. Deliberately plain: these seed the
-# argument section of a letter and are edited by staff, not sent as they are.
+# What an appeal has to show, per common denial reason: instructions to staff, shown on the
+# appeal page beside the reasons they draft; never part of a letter.
 _APPEAL_HINTS = {
     "50": (
         "Show that the coverage criteria (the LCD or plan policy) were met on the date of "

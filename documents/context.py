@@ -9,8 +9,8 @@ from typing import Any
 
 from django.utils import timezone
 
-from coverage.labels import DETERMINATION_LABELS, STATUS_LABELS
 from coverage.models import Assessment
+from documents import outgoing
 from documents.models import DocumentKind
 from intake.choices import INSTRUMENT_RANGES, Instrument
 from intake.models import Patient, Provider, TreatmentRequest
@@ -86,7 +86,10 @@ def coverage_context(patient: Patient) -> dict[str, Any]:
     }
 
 
-def clinical_context(patient: Patient) -> dict[str, Any]:
+def clinical_context(patient: Patient, as_of: date | None = None) -> dict[str, Any]:
+    """Diagnoses, scores, treatments and screening; with `as_of` (the date of service) a
+    score given or a treatment started after that day is left out: a letter argues from
+    what was known when the service was given."""
     screening = getattr(patient, "screening", None)
     findings = []
     if screening is not None:
@@ -115,6 +118,7 @@ def clinical_context(patient: Patient) -> dict[str, Any]:
                 "administered_on": s.administered_on,
             }
             for s in patient.scores.order_by("instrument", "administered_on")
+            if as_of is None or s.administered_on <= as_of
         ],
         "trials": [
             {
@@ -130,6 +134,7 @@ def clinical_context(patient: Patient) -> dict[str, Any]:
                 "current_episode": t.current_episode,
             }
             for t in patient.trials.all()
+            if as_of is None or t.start_date is None or t.start_date <= as_of
         ],
         "screening": {
             "findings": findings,
@@ -180,6 +185,35 @@ def request_context(req: TreatmentRequest | None) -> dict[str, Any]:
     }
 
 
+def episode_duration(onset: date | None, on: date | None) -> str:
+    """How long the episode had lasted on `on`, in the words of a letter ("about 14 months")."""
+    if onset is None or on is None or on < onset:
+        return ""
+    days = (on - onset).days
+    if days < 60:
+        weeks = max(days // 7, 1)
+        return f"{weeks} week{'s' if weeks != 1 else ''}"
+    months = round(days / 30.44)
+    if months < 24:
+        return f"about {months} months"
+    years, rest = divmod(months, 12)
+    return f"about {years} years" + (f" and {rest} month{'s' if rest != 1 else ''}" if rest else "")
+
+
+def narrative_context(req: TreatmentRequest | None) -> dict[str, Any]:
+    """The clinician's narrative, as written on the treatment request (plain text)."""
+    texts = {
+        name: getattr(req, name) if req else "" for name in TreatmentRequest.REQUIRED_NARRATIVE
+    }
+    onset = req.episode_onset if req else None
+    return {
+        "episode_onset": onset,
+        "episode_duration": episode_duration(onset, req.requested_start if req else None),
+        **texts,
+        "complete": req is not None and not req.missing_narrative(),
+    }
+
+
 def provider_context(provider: Provider | None) -> dict[str, Any]:
     if provider is None:
         return {"full_name": "", "credentials": "", "npi": "", "specialty": ""}
@@ -192,49 +226,23 @@ def provider_context(provider: Provider | None) -> dict[str, Any]:
 
 
 def assessment_context(assessment: Assessment | None) -> dict[str, Any]:
-    if assessment is None:
-        result: dict[str, Any] = {}
-    else:
-        result = assessment.result
-    policy = assessment.policy if assessment else None
+    """The recipient-facing part of the assessment (documents/outgoing.py): no rule keys,
+    engine summary, VERIFY notes, warnings, advice or next steps; those stay on the staff
+    pages."""
+    result: dict[str, Any] = assessment.result if assessment is not None else {}
     determination = result.get("determination", "incomplete")
     return {
         "determination": determination,
-        "determination_label": DETERMINATION_LABELS.get(determination, determination),
-        "summary": result.get("summary", ""),
-        "fda_status_label": _label(result.get("fda_status", "")),
-        "coverage_path_label": _label(result.get("coverage_path", "")),
-        "policy_label": policy.title if policy else "",
-        "policy_version": policy.version if policy else None,
-        "criteria": [
-            {**c, "status_label": STATUS_LABELS.get(c.get("status", ""), c.get("status", ""))}
-            for c in result.get("criteria", [])
-        ],
-        "modifiers": list(result.get("modifiers", [])),
-        # Texts only: the engine's items also carry an intake step key, which is for the
-        # staff pages (assessments stored before issue 13 hold plain strings).
-        "missing": [_text(m, "fact") for m in result.get("missing", [])],
-        "advice": [_text(a, "text") for a in result.get("advice", [])],
-        "warnings": list(result.get("warnings", [])),
-        "next_steps": list(result.get("next_steps", [])),
-        "citations": list(result.get("citations", [])),
+        "determination_label": outgoing.PATIENT_DETERMINATION_LABELS.get(determination, ""),
+        "fda_status": result.get("fda_status") or "",
+        "fda_status_label": outgoing.FDA_STATUS_LABELS.get(result.get("fda_status") or "", ""),
+        "evidence": outgoing.evidence(result),
+        "citations": outgoing.public_citations(list(result.get("citations", []))),
     }
 
 
-def _text(item: Any, text_key: str) -> str:
-    """A missing fact or an advice item as its text, whichever way it was stored."""
-    return item if isinstance(item, str) else str(item.get(text_key, ""))
-
-
-def _label(value: str) -> str:
-    return value.replace("_", " ").capitalize() if value else ""
-
-
-def abn_context(req: TreatmentRequest | None, assessment: dict[str, Any]) -> dict[str, Any]:
-    reason = assessment.get("summary") or (
-        "Medicare does not pay for this treatment when it does not meet Medicare's rules for "
-        "medical necessity."
-    )
+def abn_context(req: TreatmentRequest | None, assessment: Assessment | None) -> dict[str, Any]:
+    reason = outgoing.abn_reason(assessment.result if assessment is not None else {})
     items = []
     if req is not None:
         items.append(
@@ -274,7 +282,6 @@ def build_context(
     now = now or timezone.now()
     today = timezone.localdate(now)
     req = assessment.treatment_request if assessment else patient.current_request()
-    assessment_ctx = assessment_context(assessment)
     context = {
         "today": today,
         "document": {
@@ -285,11 +292,14 @@ def build_context(
         "clinic": clinic_context(patient.clinic),
         "patient": patient_context(patient, today),
         "coverage": coverage_context(patient),
-        **clinical_context(patient),
+        # The requested start is the date of service the letter argues for; an appeal
+        # letter passes the claim's own (appeals/letters.py as_of_service).
+        **clinical_context(patient, as_of=req.requested_start if req else None),
         "request": request_context(req),
+        "narrative": narrative_context(req),
         "provider": provider_context(req.ordering_provider if req else None),
-        "assessment": assessment_ctx,
-        "abn": abn_context(req, assessment_ctx),
+        "assessment": assessment_context(assessment),
+        "abn": abn_context(req, assessment),
         "payer": payer_context(patient),
         "enclosures": enclosures if enclosures is not None else default_enclosures(kind),
         "signature": signature or unsigned(),
@@ -300,7 +310,14 @@ def build_context(
 
 
 def unsigned() -> dict[str, Any]:
-    return {"signed": False, "name": "", "credentials": "", "signed_at": None, "image_url": None}
+    return {
+        "signed": False,
+        "name": "",
+        "credentials": "",
+        "npi": "",
+        "signed_at": None,
+        "image_url": None,
+    }
 
 
 def default_enclosures(kind: str) -> list[str]:

@@ -122,106 +122,82 @@ def request(product: str) -> dict:
     }
 
 
-def _criterion(id_, statement, status, evidence, citation) -> dict:
-    labels = {"met": "Met", "unmet": "Not met", "unknown": "Not yet known"}
+def narrative() -> dict:
     return {
-        "id": id_,
-        "statement": statement,
-        "status": status,
-        "status_label": labels[status],
-        "evidence": evidence,
-        "citation": citation,
+        "episode_onset": date(2024, 12, 1),
+        "episode_duration": "about 19 months",
+        "episode_summary": "The current episode began in December 2024 after the death of her "
+        "husband and has been continuous since, with persistent low mood, anhedonia, early "
+        "waking and 7 kg weight loss.",
+        "functional_impairment": "She stopped her volunteer work in March 2025, no longer "
+        "drives or shops alone and needs her daughter's help with meals and medications.",
+        "suicide_risk": "Passive death wishes most days, no intent or plan, no past attempts "
+        "(C-SSRS screen 06/10/2026: ideation without intent). Risk judged moderate and chronic.",
+        "safety_plan": "Written safety plan reviewed 06/10/2026; firearms removed from the "
+        "home; daughter and crisis line 988 as contacts.",
+        "why_now": "Three antidepressants of different classes, an augmentation trial and CBT "
+        "have failed in this episode and her function keeps declining; waiting for another "
+        "10-week oral trial would prolong a severe episode.",
+        "alternatives_considered": "ECT was discussed: she declined it after a prior episode's "
+        "memory loss. TMS is not available within 90 miles of her home and she cannot travel "
+        "daily for six weeks.",
+        "treatment_plan": "Six infusions over three weeks with her current antidepressant, "
+        "weekly psychotherapy, blood pressure and sedation monitoring at every session.",
+        "response_measures": "MADRS and PHQ-9 at baseline, after session 3 and after session "
+        "6; response is a 50 % fall in MADRS, and treatment stops without one.",
+        "complete": True,
     }
 
 
+def _evidence(statement, evidence, source) -> dict:
+    return {"statement": statement, "evidence": evidence, "source": source}
+
+
 def assessment(product: str, advantage: bool) -> dict:
-    criteria = [
-        _criterion("age", "Adult (18 or older)", "met", "Age 69", "FDA label; plan criteria"),
-        _criterion(
-            "diagnosis",
+    evidence = [
+        _evidence("Adult (18 or older)", "Age 69", "FDA label"),
+        _evidence(
             "Major depressive disorder (F32.x/F33.x)",
-            "met",
             "F33.2, current episode since 12/2024",
-            "ICD-10-CM; plan criteria",
+            "ICD-10-CM",
         ),
-        _criterion(
-            "failed_trials",
-            "No response to ≥ 2 antidepressants at adequate dose for "
-            "≥ 6 weeks in the current episode",
-            "met",
+        _evidence(
+            "No response to ≥ 2 antidepressants at adequate dose and duration in the current "
+            "episode",
             "Sertraline, venlafaxine XR, bupropion XL: 10+ weeks each, < 25 % better",
-            "FDA TRD description; plan criteria",
+            "FDA description of treatment-resistant depression",
         ),
-        _criterion(
-            "severity",
-            "Severe symptoms (MADRS ≥ 28 or PHQ-9 ≥ 15)",
-            "met",
-            "MADRS 34, PHQ-9 19 on 05/28/2026",
-            "Plan criteria",
-        ),
-        _criterion(
-            "exclusions",
+        _evidence("Severe symptoms", "MADRS 34, PHQ-9 19 on 05/28/2026", ""),
+        _evidence(
             "No psychosis, active substance use disorder or label contraindication",
-            "met",
             "Screening 06/10/2026",
-            "FDA label; plan criteria",
+            "FDA label",
         ),
     ]
     if product == "esketamine":
-        criteria.append(
-            _criterion(
-                "rems",
+        evidence.append(
+            _evidence(
                 "Given in a REMS-certified setting, patient enrolled",
-                "met",
                 "Setting HCS-0012345; patient enrolled 06/12/2026",
                 "SPRAVATO REMS",
             )
         )
         return {
-            "determination": "likely_covered",
-            "determination_label": "Likely covered once the plan approves it",
-            "summary": "Ms. Whitfield has recurrent major depression, severe in the current "
-            "episode, that has not responded to three antidepressants of different classes "
-            "at adequate dose and duration, an augmentation trial and a course of CBT.",
-            "fda_status_label": "FDA-approved for TRD with an oral antidepressant (2019)",
-            "coverage_path_label": "Medicare Advantage, prior authorisation; G2083 includes "
-            "the drug",
-            "policy_label": "Sample Health esketamine policy",
-            "policy_version": 2,
-            "criteria": criteria,
-            "modifiers": [{"code": "KX", "reason": "REMS enrolment documented (MAC-specific)"}],
-            "missing": [],
-            "warnings": [],
-            "next_steps": ["Send the prior-authorisation request with the enclosures"],
+            "determination": "prior_auth_required",
+            "determination_label": "Your plan must approve it first",
+            "fda_status": "on_label",
+            "fda_status_label": "FDA-approved for this indication",
+            "evidence": evidence,
             "citations": ["SPRAVATO (esketamine) prescribing information, NDA 211243"],
         }
-    criteria.append(
-        _criterion(
-            "medically_accepted",
-            "Off-label use is medically accepted (compendia, literature, standards of practice)",
-            "unknown",
-            "No NCD or LCD; supporting literature enclosed",
-            "BPM Ch.15 §50.4.2",
-        )
-    )
     return {
-        "determination": "likely_denied" if not advantage else "uncertain",
+        "determination": "likely_denied",
         "determination_label": "Medicare may not pay",
-        "summary": "Ms. Whitfield has recurrent major depression, severe in the current "
-        "episode, that has not responded to three antidepressants of different classes at "
-        "adequate dose and duration, an augmentation trial and a course of CBT. Her MADRS "
-        "is 34 and her PHQ-9 is 19 despite treatment.",
-        "fda_status_label": "off-label; ketamine is FDA-approved only as an anesthetic",
-        "coverage_path_label": "Original Medicare Part B, drug given incident to a physician's "
-        "service; off-label use",
-        "policy_label": "Clinic TRD criteria for Original Medicare",
-        "policy_version": 3,
-        "criteria": criteria,
-        "modifiers": [{"code": "GA", "reason": "Denial expected; signed ABN on file"}],
-        "missing": ["Signed ABN before the first session"],
-        "warnings": ["No NCD or LCD covers ketamine infusion for depression"],
-        "next_steps": ["Have the patient sign the ABN before the first infusion"],
+        "fda_status": "off_label",
+        "fda_status_label": "Off-label use (not an FDA-approved indication)",
+        "evidence": evidence,
         "citations": [
+            "Medicare Benefit Policy Manual Ch.15 §50.4.2",
             "McIntyre RS, et al. Synthesizing the evidence for ketamine and esketamine in "
             "treatment-resistant depression. Am J Psychiatry. 2021;178(5):383-399.",
             "Anand A, et al. Ketamine versus ECT for nonpsychotic treatment-resistant major "

@@ -130,6 +130,7 @@ def sample_context(kind: str, *, product: str | None = None) -> dict:
             "screened_on": date(2026, 6, 10),
         },
         "request": clinical.request(product),
+        "narrative": clinical.narrative(),
         "provider": {
             "full_name": "Daniel K. Osei",
             "credentials": "MD",
@@ -178,6 +179,7 @@ def sample_context(kind: str, *, product: str | None = None) -> dict:
             "signed": True,
             "name": "Daniel K. Osei",
             "credentials": "MD",
+            "npi": "1987654328",
             "signed_at": datetime(2026, 6, 15, 14, 5, tzinfo=ZoneInfo("America/New_York")),
             "image_url": _SIGNATURE,
         },
@@ -235,8 +237,9 @@ def _appeal() -> dict:
         "level_label": "Redetermination",
         "fields": [{"label": label, "value": value} for label, value in fields],
         "reasons": [
-            "The claim was denied with PR-50 (not medically necessary).",
-            "The enclosed records show the criteria for medically accepted off-label use.",
+            "The claim was denied as not medically necessary (CARC 50). The treatment was "
+            "reasonable and necessary for this patient on the date of service.",
+            "The enclosed records show that this off-label use is medically accepted.",
         ],
         "filing_deadline": date(2027, 1, 5),
         "decided_by": "Example Medicare Administrative Contractor",

@@ -31,6 +31,11 @@ SIGNATURE_END = "<!--/signature-->"
 SIGNABLE_KINDS = {DocumentKind.LMN, DocumentKind.PRIOR_AUTH, DocumentKind.APPEAL_LETTER}
 
 
+# Letters whose argument is the clinician's narrative (the treatment request's narrative
+# fields): they are not signed while it is incomplete.
+NARRATIVE_KINDS = {DocumentKind.LMN, DocumentKind.PRIOR_AUTH}
+
+
 class DocumentError(Exception):
     """A request that cannot be carried out, with a message for the user."""
 
@@ -151,6 +156,33 @@ def signature_block_html(provider, signed_at, image_url: str | None = None) -> s
     )
 
 
+def sign_blockers(document: GeneratedDocument) -> list[str]:
+    """Why this letter can't be signed yet, in words for the clinician (empty: it can).
+
+    The narrative is read from the treatment request the letter was generated for; a request
+    edited after the letter was generated means the letter may not show what it now says.
+    """
+    if document.kind not in NARRATIVE_KINDS:
+        return []
+    assessment = document.assessment
+    req = assessment.treatment_request if assessment else document.patient.current_request()
+    if req is None:
+        return ["There is no treatment request for this letter to argue for."]
+    missing = req.missing_narrative()
+    if missing:
+        return [
+            "The clinician's narrative on the treatment request is incomplete: "
+            f"{', '.join(missing)} still empty. Write it on the treatment request step, then "
+            "generate a new version of this letter and sign that one."
+        ]
+    if req.updated_at > document.generated_at:
+        return [
+            "The treatment request was changed after this version was generated, so the letter "
+            "may not say what the record now says: generate a new version and sign that one."
+        ]
+    return []
+
+
 @transaction.atomic
 def sign_document(document: GeneratedDocument, user) -> DocumentSignature:
     """Sign as the user's provider. One signature per document (a database constraint)."""
@@ -164,6 +196,8 @@ def sign_document(document: GeneratedDocument, user) -> DocumentSignature:
         raise DocumentError("Only a clinician with a provider profile can sign letters.")
     if provider.clinic_id != document.patient.clinic_id:
         raise DocumentError("You can only sign letters for your own clinic's patients.")
+    if blockers := sign_blockers(document):
+        raise DocumentError(" ".join(blockers))
     if SIGNATURE_START not in document.html:
         raise DocumentError("This document's template has no signature block.")
     signed_at = timezone.now()

@@ -18,6 +18,7 @@ from documents.services import (
     final_pdf,
     generate_document,
     record_delivery,
+    sign_blockers,
 )
 from documents.services import sign_document as sign
 from intake import access as patient_access
@@ -56,6 +57,12 @@ def detail(request, pk: int):
     versions = GeneratedDocument.objects.filter(patient=doc.patient, kind=doc.kind).select_related(
         "generated_by", "signature"
     )
+    may_sign = (
+        request.user.has_perm("documents.sign_document")
+        and doc.kind in SIGNABLE_KINDS
+        and not doc.is_signed
+    )
+    blockers = sign_blockers(doc) if doc.kind in SIGNABLE_KINDS and not doc.is_signed else []
     return render(
         request,
         "documents/pages/document_detail.html",
@@ -65,13 +72,35 @@ def detail(request, pk: int):
             "versions": versions,
             "deliveries": doc.deliveries.select_related("recorded_by"),
             "delivery_form": DeliveryForm(document=doc),
-            "can_sign": (
-                request.user.has_perm("documents.sign_document")
-                and doc.kind in SIGNABLE_KINDS
-                and not doc.is_signed
-            ),
+            "can_sign": may_sign and not blockers,
+            "sign_blockers": blockers,
+            "staff_notes": staff_notes(doc),
         },
     )
+
+
+def staff_notes(doc: GeneratedDocument) -> dict | None:
+    """What the letter leaves out on purpose, for the staff who review and sign it: the rule
+    applied, the coverage path, warnings (VERIFY notes), advice, missing facts and next steps
+    (documents/outgoing.py keeps them out of the letter context)."""
+    if doc.assessment is None:
+        return None
+    result = doc.assessment.result
+    policy = doc.assessment.policy
+    return {
+        "summary": result.get("summary", ""),
+        "rule": f"{policy.key} v{policy.version}: {policy.title}" if policy else "",
+        "coverage_path": (result.get("coverage_path") or "").replace("_", " "),
+        "warnings": list(result.get("warnings", [])),
+        "advice": [_text(a, "text") for a in result.get("advice", [])],
+        "missing": [_text(m, "fact") for m in result.get("missing", [])],
+        "next_steps": list(result.get("next_steps", [])),
+    }
+
+
+def _text(item, key: str) -> str:
+    # The engine stores plain strings, or (issue 13) items with the text under `key`.
+    return item if isinstance(item, str) else str(item.get(key, ""))
 
 
 # The document page shows the PDF in an iframe of the same origin; nothing else may frame it.

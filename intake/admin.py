@@ -127,6 +127,25 @@ class TrialInline(ScopedStackedInline):
 class RequestInline(ScopedStackedInline):
     model = TreatmentRequest
     extra = 0
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    "product",
+                    "indication",
+                    "with_oral_antidepressant",
+                    "patient_rems_enrolled",
+                    "dose_mg",
+                    "planned_sessions",
+                    "codes",
+                    "ordering_provider",
+                    "requested_start",
+                ]
+            },
+        ),
+        ("Clinical narrative", {"fields": list(TreatmentRequest.NARRATIVE_FIELDS)}),
+    ]
 
 
 @admin.register(Patient)

@@ -417,15 +417,43 @@ class TreatmentRequestForm(forms.ModelForm):
             "codes",
             "ordering_provider",
             "requested_start",
+            *TreatmentRequest.NARRATIVE_FIELDS,
         ]
-        widgets = _date_widgets("requested_start")
+        widgets = {
+            **_date_widgets("requested_start", "episode_onset"),
+            **{
+                name: forms.Textarea(attrs={"rows": 3})
+                for name in TreatmentRequest.REQUIRED_NARRATIVE
+            },
+        }
 
-    def __init__(self, *args, patient, **kwargs):
+    def __init__(self, *args, patient, narrative_editable: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.instance.patient = patient
         self.fields["ordering_provider"].queryset = Provider.objects.filter(
             clinic=patient.clinic, is_active=True
         )
+        # The narrative is the clinician's own statement: others see it but cannot change
+        # it (a disabled field keeps the stored value whatever is posted).
+        for name in TreatmentRequest.NARRATIVE_FIELDS:
+            self.fields[name].disabled = not narrative_editable
+        if not narrative_editable:
+            self.fields["episode_summary"].help_text += " Written by the clinician."
+
+    @property
+    def helper(self) -> FormHelper:
+        helper = FormHelper()
+        helper.form_tag = False
+        helper.disable_csrf = True
+        request_fields = [n for n in self.Meta.fields if n not in TreatmentRequest.NARRATIVE_FIELDS]
+        helper.layout = Layout(
+            *request_fields,
+            Fieldset(
+                "Clinical narrative (the clinician's; letters are built around it)",
+                *TreatmentRequest.NARRATIVE_FIELDS,
+            ),
+        )
+        return helper
 
     def clean_codes(self) -> str:
         codes = [c.strip().upper() for c in self.cleaned_data["codes"].split(",") if c.strip()]

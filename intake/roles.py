@@ -68,6 +68,14 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
 }
 
 
+def writes_narrative(user) -> bool:
+    """Whether the user writes the clinical narrative of a treatment request: a clinician
+    (the narrative is their statement to the reviewer; letters quote it under their name)."""
+    if user is None or not user.is_authenticated:
+        return False
+    return user.is_superuser or user.groups.filter(name=CLINICIAN).exists()
+
+
 def sync_role_permissions(**kwargs) -> None:
     """Give each role group exactly the permissions listed above.
 

@@ -11,7 +11,7 @@ from django.db.models import F
 from django.forms import BaseForm
 from django.utils import timezone
 
-from . import crypto, forms
+from . import crypto, forms, roles
 from .choices import INTAKE_STEPS, IntakeStep
 from .models import Coverage, Patient, Screening
 
@@ -25,7 +25,12 @@ class Step:
     help: str
 
     def build(
-        self, patient: Patient, data: Any = None, files: Any = None, initial: Any = None
+        self,
+        patient: Patient,
+        data: Any = None,
+        files: Any = None,
+        initial: Any = None,
+        user: Any = None,
     ) -> dict[str, Any]:
         """The bound (or unbound, for GET) forms of this step, by name."""
         match self.name:
@@ -51,7 +56,10 @@ class Step:
             case IntakeStep.REQUEST:
                 return {
                     "form": forms.TreatmentRequestForm(
-                        data, instance=patient.current_request(), patient=patient
+                        data,
+                        instance=patient.current_request(),
+                        patient=patient,
+                        narrative_editable=roles.writes_narrative(user),
                     )
                 }
         raise ValueError(f"Step {self.name} has no forms")

@@ -133,7 +133,7 @@ def intake_step(request, pk: int, step: str):
     current = steps.STEPS[step]
     initial = steps.carried_over(request.session, patient, step)
     data, restored = _posted_or_restored(request)
-    bound = current.build(patient, data, initial=initial)
+    bound = current.build(patient, data, initial=initial, user=request.user)
     if request.method == "POST":
         try:
             if steps.is_valid(bound) and steps.save_step(

@@ -333,6 +333,16 @@ class TreatmentRequestFactory(DjangoModelFactory):
         ProviderFactory, clinic=factory.SelfAttribute("..patient.clinic")
     )
     requested_start = factory.LazyFunction(lambda: date.today() + timedelta(days=14))
+    # The clinician's narrative, complete: an LMN or PA request can then be signed.
+    episode_onset = factory.LazyFunction(lambda: date.today() - timedelta(days=420))
+    episode_summary = "Continuous severe depressive episode with anhedonia and insomnia."
+    functional_impairment = "Unable to work or manage the household without help."
+    suicide_risk = "Passive ideation, no intent or plan (C-SSRS screen)."
+    safety_plan = "Written safety plan; crisis line 988; family contact."
+    why_now = "Two adequate antidepressant trials failed in this episode; function declining."
+    alternatives_considered = "ECT declined by the patient; TMS not available locally."
+    treatment_plan = "Six infusions over three weeks with the current antidepressant."
+    response_measures = "PHQ-9 at baseline, session 3 and session 6; stop without response."
 
 
 def complete_intake(

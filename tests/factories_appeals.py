@@ -22,7 +22,7 @@ from pypdf import PdfReader, PdfWriter
 
 from appeals import deadlines
 from appeals.models import Appeal, AppealDocument, Claim, ClaimLine, Denial, Enclosure
-from documents.models import DocumentKind, GeneratedDocument
+from documents.models import DocumentKind, DocumentSignature, GeneratedDocument
 from tests.factories import PatientFactory, ProviderFactory, UserFactory
 
 __all__ = [
@@ -34,6 +34,7 @@ __all__ = [
     "EnclosureFactory",
     "blank_pdf",
     "days_ago",
+    "sign_appeal_letter",
 ]
 
 
@@ -161,6 +162,8 @@ class AppealLetterFactory(DjangoModelFactory):
         pdf_bytes = factory.LazyFunction(lambda: blank_pdf(2))
 
     appeal = factory.SubFactory(AppealFactory)
+    # Signed by the claim's provider, as a letter must be before its packet is built.
+    signed = False
     patient = factory.SelfAttribute("appeal.denial.claim.patient")
     kind = DocumentKind.APPEAL_LETTER
     version = factory.Sequence(lambda n: n + 1)
@@ -171,8 +174,41 @@ class AppealLetterFactory(DjangoModelFactory):
     generated_by = factory.SelfAttribute("appeal.created_by")
 
     @classmethod
-    def _create(cls, model_class, *args, appeal, **kwargs):
+    def _create(cls, model_class, *args, appeal, signed=False, **kwargs):
         # The link lives in the appeals app (AppealDocument), as generate_appeal_letter makes it.
         document = super()._create(model_class, *args, **kwargs)
         AppealDocument.objects.create(appeal=appeal, document=document)
+        if signed:
+            provider = appeal.denial.claim.provider
+            data = document.read_pdf()
+            signature = DocumentSignature(
+                document=document,
+                signer=provider,
+                signed_by=document.generated_by,
+                name=f"{provider.first_name} {provider.last_name}",
+                credentials=provider.credentials,
+                npi=provider.npi,
+                signed_at=timezone.now(),
+                signed_sha256=hashlib.sha256(data).hexdigest(),
+                attestation="I have reviewed this document and sign it electronically.",
+            )
+            signature.signed_pdf.save("signed.pdf", ContentFile(data), save=False)
+            signature.save()
         return document
+
+
+def sign_appeal_letter(appeal: Appeal) -> GeneratedDocument:
+    """Generate the appeal's letter and have the ordering clinician sign it, through the
+    services billing and the clinician use: a letter must be signed before the appeal is
+    filed or packeted (issue 14)."""
+    from appeals.appeal_actions import generate_appeal_letter
+    from documents.services import sign_document
+    from intake.roles import CLINICIAN
+
+    provider = appeal.patient.current_request().ordering_provider
+    if provider.user is None:
+        provider.user = UserFactory(role=CLINICIAN, clinics=[appeal.patient.clinic])
+        provider.save()
+    letter = generate_appeal_letter(appeal, provider.user).document
+    sign_document(letter, provider.user)
+    return letter

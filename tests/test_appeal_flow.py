@@ -21,11 +21,11 @@ from pypdf import PdfReader
 from appeals import appeal_actions, deadlines
 from appeals.models import Appeal
 from documents.models import DocumentKind, GeneratedDocument
-from documents.services import generate_document
+from documents.services import generate_document, sign_document
 from intake.choices import Instrument, Program
 from intake.models import Patient
 from tests.factories import PatientFactory, SymptomScoreFactory
-from tests.factories_appeals import DenialFactory, blank_pdf
+from tests.factories_appeals import DenialFactory, blank_pdf, sign_appeal_letter
 
 # --- Helpers: one per button billing presses ---------------------------------------------
 
@@ -59,6 +59,9 @@ def start(client, denial):
 
 
 def mark_filed(client, appeal, filed_date, good_cause=""):
+    letter = appeal_actions.latest_letter(appeal)
+    if letter is None or not letter.is_signed:
+        sign_appeal_letter(appeal)  # the clinician signs before it leaves
     return client.post(
         reverse("appeals:appeal-file", args=[appeal.pk]),
         {
@@ -143,15 +146,23 @@ def test_the_drafted_reasons_answer_the_denial_code_with_the_met_criteria(desk, 
     appeal = appeal_at(start(desk, denial))
 
     reasons = appeal.reasons
-    assert reasons.startswith("The claim was denied with CO-50: CARC 50 (These are non-covered")
-    assert "Show that the coverage criteria (the LCD or plan policy) were met" in reasons
-    assert "The documented record meets the coverage criteria that apply:" in reasons
+    assert reasons.startswith(
+        "The claim was denied with adjustment CO-50 (These are non-covered services because "
+        "this is not deemed a 'medical necessity' by the payer). We ask that this decision be "
+        "reversed."
+    )
+    assert "Usage:" not in reasons
+    # What the appeal must show is an instruction to staff: on the page, not in the draft.
+    assert "Show that" not in reasons
+    assert "The treatment was reasonable and necessary for this patient" in reasons
+    assert "On the date of service the record showed:" in reasons
     assert "- A qualifying diagnosis is recorded (F32, F33): F33.2 (primary)." in reasons
     assert "sertraline 150 mg daily 8 wk, bupropion XL 300 mg daily 8 wk" in reasons
     # Severity is judged on the date of service; scores recorded later are not evidence
     # (test_the_drafted_reasons_judge_the_criteria_on_the_date_of_service).
     page = page_text(desk.get(reverse("appeals:appeal-detail", args=[appeal.pk])))
-    assert "The claim was denied with CO-50" in page
+    assert "The claim was denied with adjustment CO-50" in page
+    assert "CO-50: Show that the coverage criteria (the LCD or plan policy) were met" in page
     assert "A qualifying diagnosis is recorded (F32, F33): F33.2 (primary)." in page
 
 
@@ -201,8 +212,8 @@ def test_the_letter_and_the_packet_carry_the_appeal(desk, denial, patient, clini
     assert f"Date(s) of service {mdY(ago(70))}" in text
     assert f"Date of that decision {mdY(ago(60))}" in text
     assert "Item(s) or service(s) J3490" in text
-    assert "The claim was denied with CO-50" in text
-    assert "The documented record meets the coverage criteria that apply" in text
+    assert "The claim was denied with adjustment CO-50" in text
+    assert "On the date of service the record showed" in text
 
     upload = SimpleUploadedFile("remit.pdf", blank_pdf(2), content_type="application/pdf")
     response = desk.post(
@@ -212,6 +223,29 @@ def test_the_letter_and_the_packet_carry_the_appeal(desk, denial, patient, clini
     )
     assert "Enclosure added." in page_text(response)
     assert "Remittance advice with CO-50 (2 pages)" in page_text(response)
+
+    # Unsigned, the letter does not leave: billing is told who must sign.
+    provider = patient.current_request().ordering_provider
+    response = desk.post(
+        reverse("appeals:appeal-packet", args=[appeal.pk]), {"request_key": "k0"}, follow=True
+    )
+    page = page_text(response)
+    assert (
+        f"The appeal letter (version 1) is not signed yet: {provider.first_name} "
+        f"{provider.last_name} or another clinician must sign it on its document page before "
+        "you build the packet."
+    ) in page
+    assert not GeneratedDocument.objects.filter(appeal=appeal, kind=DocumentKind.PACKET).exists()
+    # The LMN on file argues for treatment from the requested start, after this service.
+    start_day = patient.current_request().requested_start
+    assert (
+        f"The Letter of Medical Necessity (version 1) is for treatment from {mdY(start_day)}, "
+        f"after the claim's date of service {mdY(ago(70))}: it does not cover the service "
+        "appealed."
+    ) in page
+    provider.user = clinician
+    provider.save()
+    sign_document(letter, clinician)
 
     response = desk.post(
         reverse("appeals:appeal-packet", args=[appeal.pk]), {"request_key": "k2"}, follow=True

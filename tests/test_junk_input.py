@@ -84,7 +84,12 @@ from tests.factories import (
     UserFactory,
     complete_intake,
 )
-from tests.factories_appeals import AppealFactory, AppealLetterFactory, blank_pdf
+from tests.factories_appeals import (
+    AppealFactory,
+    AppealLetterFactory,
+    blank_pdf,
+    sign_appeal_letter,
+)
 from tests.factories_documents import (
     GeneratedDocumentFactory,
     SigningProviderFactory,
@@ -442,6 +447,13 @@ def appeal(patient, staff):
 
 
 @pytest.fixture
+def signed_appeal(appeal):
+    """An appeal whose letter the clinician signed: only then can it be filed (issue 14)."""
+    sign_appeal_letter(appeal)
+    return Appeal.objects.get(pk=appeal.pk)
+
+
+@pytest.fixture
 def filed_appeal(appeal):
     Appeal.objects.filter(pk=appeal.pk).update(
         status=Appeal.Status.FILED,
@@ -533,9 +545,10 @@ def test_junk_patient_edit(data, staff, patient):
         )
 
 
-def _step_verdict(step: str, patient: Patient, data: dict) -> Verdict:
+def _step_verdict(step: str, patient: Patient, data: dict, user) -> Verdict:
     fresh = Patient.objects.get(pk=patient.pk)
-    bound = steps.STEPS[step].build(fresh, querydict(data))
+    # As the view builds it: the narrative fields are the clinician's (staff is one).
+    bound = steps.STEPS[step].build(fresh, querydict(data), user=user)
     return Verdict(steps.is_valid(bound) and _lock_ok(data, patient), form=bound)
 
 
@@ -631,7 +644,7 @@ def test_junk_intake_step(step, draw, staff, patient, step_form):
     )
     url = reverse("intake:intake-step", args=[patient.pk, step])
     with rolled_back():
-        verdict = _step_verdict(step, patient, data)
+        verdict = _step_verdict(step, patient, data, staff)
         post_and_check(
             signed_in(staff),
             url,
@@ -827,7 +840,8 @@ FILING_VALID = {
 @example(data={**FILING, "filed_date": "2026-02-30"})
 @example(data={**FILING, "filed_date": "9999-12-31"})
 @example(data={**FILING, "filed_date": "0001-01-01", "good_cause_statement": "x" * HUGE})
-def test_junk_file_appeal(data, staff, appeal):
+def test_junk_file_appeal(data, staff, signed_appeal):
+    appeal = signed_appeal
     with rolled_back():
         form = FileAppealForm(querydict(data), instance=Appeal.objects.get(pk=appeal.pk))
         valid = form.is_valid()
@@ -1066,7 +1080,7 @@ def test_junk_letter_and_packet_buttons(button, data, staff, appeal):
     kind = DocumentKind.APPEAL_LETTER if button == "appeal-letter" else DocumentKind.PACKET
     with rolled_back():
         if button == "appeal-packet":
-            AppealLetterFactory(appeal=appeal, generated_by=staff)
+            AppealLetterFactory(appeal=appeal, generated_by=staff, signed=True)
         count = GeneratedDocument.objects.filter(kind=kind).count()
 
         def verify(response, verdict):
@@ -1467,7 +1481,7 @@ def test_a_letter_or_packet_button_with_a_junk_request_key_is_refused_cleanly(
     button, key, staff, appeal
 ):
     if button == "appeal-packet":
-        AppealLetterFactory(appeal=appeal, generated_by=staff)
+        AppealLetterFactory(appeal=appeal, generated_by=staff, signed=True)
     client = signed_in(staff)
     client.raise_request_exception = False
     before = snapshot()

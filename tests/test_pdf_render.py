@@ -63,7 +63,11 @@ def test_lmn_carries_what_a_letter_of_medical_necessity_must(product):
         "NPI 1548702368",  # clinic letterhead
         "Electronically signed by Daniel K. Osei, MD",
         *(trial["drug"] for trial in context["trials"]),
-        *(criterion["statement"][:30] for criterion in context["assessment"]["criteria"]),
+        *(item["statement"][:30] for item in context["assessment"]["evidence"]),
+        *(context["narrative"][name][:30] for name in ("episode_summary", "why_now")),
+        "Alternatives considered",
+        "ECT was discussed",
+        "about 19 months",
         *context["request"]["codes"],
     ]:
         assert expected in text, expected

@@ -13,7 +13,13 @@ import pytest
 from django.urls import reverse
 
 from documents.models import DocumentKind, DocumentSignature
-from tests.factories import CLINICIAN, PatientFactory, UserFactory, complete_intake
+from tests.factories import (
+    CLINICIAN,
+    PatientFactory,
+    TreatmentRequestFactory,
+    UserFactory,
+    complete_intake,
+)
 from tests.factories_documents import (
     GeneratedDocumentFactory,
     SigningProviderFactory,
@@ -42,7 +48,9 @@ def doctor(signer, clinician, client_for):
 
 @pytest.fixture
 def letter(patient, billing):
-    """A stored, unsigned LMN (a small stand-in PDF: its wording does not matter here)."""
+    """A stored, unsigned LMN (a small stand-in PDF: its wording does not matter here), for
+    a treatment request whose narrative is written (an LMN can't be signed without it)."""
+    TreatmentRequestFactory(patient=patient)
     return GeneratedDocumentFactory(patient=patient, kind=DocumentKind.LMN, generated_by=billing)
 
 

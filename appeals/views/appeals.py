@@ -14,7 +14,7 @@ from appeals.forms import (
     EnclosureForm,
     FileAppealForm,
 )
-from appeals.letters import form_for
+from appeals.letters import form_for, staff_hints
 from appeals.packet import PacketError
 from appeals.remittance_codes import carc, rarc
 from documents.forms import valid_request_key
@@ -99,6 +99,7 @@ def appeal_detail(request, pk: int):
 def _appeal_context(appeal, **forms) -> dict:
     today = timezone.localdate()
     deadline = appeal.deadline(today=today)
+    lmn = appeal_actions.latest_lmn(appeal.patient)
     return {
         "appeal": appeal,
         "patient": appeal.patient,
@@ -114,7 +115,11 @@ def _appeal_context(appeal, **forms) -> dict:
         "decision_form": DecisionForm(instance=appeal),
         "enclosure_form": EnclosureForm(),
         "letter": appeal_actions.latest_letter(appeal),
-        "lmn": appeal_actions.latest_lmn(appeal.patient),
+        "lmn": lmn,
+        # Staff only: what the appeal must show per denial reason, and why it can't leave yet.
+        "argument_hints": staff_hints(appeal.denial),
+        "letter_problem": appeal_actions.unsigned_letter_problem(appeal, "send it"),
+        "lmn_problem": appeal_actions.lmn_date_problem(appeal, lmn),
         "packets": appeal.documents.filter(kind="packet").order_by("-version"),
         "enclosures": appeal.enclosures.all(),
         "chain": _chain(appeal),

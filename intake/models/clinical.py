@@ -256,8 +256,63 @@ class TreatmentRequest(models.Model):
     )
     ordering_provider = models.ForeignKey(Provider, on_delete=models.PROTECT, related_name="+")
     requested_start = models.DateField("requested start date")
+    # The clinician's narrative (issue 14): what a medical reviewer reads first. The letter
+    # of medical necessity and the prior-authorisation request are built around it; the
+    # coverage criteria are its evidence. The clinician writes it (intake request step).
+    episode_onset = models.DateField(
+        "current episode began",
+        null=True,
+        blank=True,
+        help_text="Month and year are enough; the letter states the episode's duration.",
+    )
+    episode_summary = models.TextField(
+        "current episode",
+        blank=True,
+        help_text="Onset, course and severity of the current episode, in your words.",
+    )
+    functional_impairment = models.TextField(
+        blank=True, help_text="Work, self-care, relationships: what the illness stops."
+    )
+    suicide_risk = models.TextField(
+        "suicide risk assessment",
+        blank=True,
+        help_text="Current ideation, intent, plan, history; the instrument used (e.g. C-SSRS).",
+    )
+    safety_plan = models.TextField(blank=True, help_text="The safety plan in place, or why none.")
+    why_now = models.TextField(
+        "why this treatment now",
+        blank=True,
+        help_text="Why this treatment is needed at this point of the illness.",
+    )
+    alternatives_considered = models.TextField(
+        "why not the alternatives",
+        blank=True,
+        help_text="ECT, TMS, more antidepressant or augmentation trials: why not, or not yet.",
+    )
+    treatment_plan = models.TextField(
+        blank=True, help_text="Course, visits, concurrent treatment, when it stops."
+    )
+    response_measures = models.TextField(
+        "how response will be measured",
+        blank=True,
+        help_text="Instruments and time points (e.g. MADRS at baseline, week 4, week 8).",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    # A letter of medical necessity or a prior-authorisation request cannot be signed while
+    # any of these is empty (documents.services.sign_document).
+    REQUIRED_NARRATIVE = (
+        "episode_summary",
+        "functional_impairment",
+        "suicide_risk",
+        "safety_plan",
+        "why_now",
+        "alternatives_considered",
+        "treatment_plan",
+        "response_measures",
+    )
+    NARRATIVE_FIELDS = ("episode_onset", *REQUIRED_NARRATIVE)
 
     class Meta:
         ordering = ["-created_at"]
@@ -269,6 +324,14 @@ class TreatmentRequest(models.Model):
     def code_list(self) -> list[str]:
         return [c.strip().upper() for c in self.codes.split(",") if c.strip()]
 
+    def missing_narrative(self) -> list[str]:
+        """The required narrative fields still empty, by the name the form shows."""
+        return [
+            str(self._meta.get_field(name).verbose_name).capitalize()
+            for name in self.REQUIRED_NARRATIVE
+            if not getattr(self, name).strip()
+        ]
+
     def clean(self) -> None:
         errors = {}
         for code in self.code_list:
@@ -278,6 +341,14 @@ class TreatmentRequest(models.Model):
                 errors.setdefault("codes", []).extend(exc.messages)
         if self.codes and not self.code_list:
             errors["codes"] = "Enter at least one HCPCS or CPT code."
+        if self.episode_onset and self.episode_onset > date.today():
+            errors["episode_onset"] = "The episode can't begin in the future."
+        elif (
+            self.episode_onset
+            and self.patient_id
+            and self.episode_onset < self.patient.date_of_birth
+        ):
+            errors["episode_onset"] = "The episode can't begin before the date of birth."
         if self.planned_sessions is not None and self.planned_sessions > 100:
             errors["planned_sessions"] = "Check the number of sessions (over 100)."
         if (
