@@ -1,11 +1,10 @@
-from django.conf import settings
 from django.contrib import admin
 from django.http import HttpResponse, JsonResponse
 from django.urls import path
 from django.utils.html import format_html
 
-from intake.versioning import SHARED_DEFAULT
 from intake.admin_versioning import ClinicSeriesFilter, ReadOnlyAdmin, VersionedAdmin
+from intake.versioning import SHARED_DEFAULT
 
 from . import rendering
 from .models import DocumentDelivery, GeneratedDocument, LetterTemplate
@@ -74,7 +73,6 @@ class LetterTemplateAdmin(VersionedAdmin):
         except (rendering.TemplateRefused, rendering.RenderLimitExceeded) as exc:
             return JsonResponse({"ok": False, "error": str(exc), "series": series})
         return JsonResponse({"ok": True, "html": html, "series": series})
-
 
 
 @admin.register(GeneratedDocument)

@@ -40,7 +40,9 @@ class LetterTemplateQuerySet(models.QuerySet):
 
     def current_for(self, kind: str, clinic=None) -> "LetterTemplate | None":
         """The newest version of the clinic's own series for `kind`, else the shared default's."""
-        rows = self.filter(kind=kind).filter(Q(clinic=None) | Q(clinic_id=getattr(clinic, "pk", clinic)))
+        rows = self.filter(kind=kind).filter(
+            Q(clinic=None) | Q(clinic_id=getattr(clinic, "pk", clinic))
+        )
         # Own series first (clinic NULLs sort last on PostgreSQL and first on SQLite: say so).
         return rows.order_by(F("clinic").asc(nulls_last=True), "-version").first()
 

@@ -204,7 +204,9 @@ class VersionedAdmin(admin.ModelAdmin):
         if change and "clinic" in form.fields:
             # A clinic's own series, started from the default it was opened from.
             obj.change_note = f"Copied from the shared default v{obj.version}. {obj.change_note}"
-            obj.change_note = obj.change_note.strip()[: obj._meta.get_field("change_note").max_length]
+            obj.change_note = obj.change_note.strip()[
+                : obj._meta.get_field("change_note").max_length
+            ]
             obj._started_from_default = obj.version
         obj.pk = None
         obj._state.adding = True

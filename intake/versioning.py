@@ -44,7 +44,9 @@ class VersionSeries:
         Must run inside transaction.atomic.
         """
         rows = cls.objects.select_for_update().filter(**{cls.series_field: series})
-        rows = rows.filter(models.Q(clinic_id=getattr(clinic, "pk", clinic)) | models.Q(clinic=None))
+        rows = rows.filter(
+            models.Q(clinic_id=getattr(clinic, "pk", clinic)) | models.Q(clinic=None)
+        )
         list(rows.order_by("pk").values_list("pk", flat=True))
 
 

@@ -93,9 +93,7 @@ def test_another_clinics_rule_versions_are_not_listed_or_opened(
     assert b"private rule" not in opened.content
 
 
-def test_a_forged_post_naming_another_clinic_is_refused(
-    clinic, default_v1, admin_b, client_for
-):
+def test_a_forged_post_naming_another_clinic_is_refused(clinic, default_v1, admin_b, client_for):
     response = edit(client_for(admin_b), default_v1, clinic=str(clinic.pk), min_failed_trials="9")
 
     assert response.status_code == 200

@@ -13,8 +13,14 @@ from django.urls import reverse
 
 from audit.models import AuditEntry
 from documents.models import LetterTemplate
-from tests.factories import CLINIC_ADMIN, BILLING, ClinicFactory, PatientFactory, UserFactory
-from tests.factories import complete_intake
+from tests.factories import (
+    BILLING,
+    CLINIC_ADMIN,
+    ClinicFactory,
+    PatientFactory,
+    UserFactory,
+    complete_intake,
+)
 from tests.factories_documents import element_text, generate_from_page, pdf_text
 
 MARKER_B = "Riverside letters carry this sentence."
@@ -91,9 +97,7 @@ def test_a_clinic_admin_save_of_a_default_starts_their_clinic_series_and_keeps_t
     assert own.created_by == admin_b
 
 
-def test_a_second_edit_continues_the_clinic_series(
-    other_clinic, default_v1, admin_b, client_for
-):
+def test_a_second_edit_continues_the_clinic_series(other_clinic, default_v1, admin_b, client_for):
     client = client_for(admin_b)
     save(client, default_v1, with_marker(default_v1.body, MARKER_B), other_clinic)
     own_v1 = LetterTemplate.objects.get(kind=KIND, clinic=other_clinic)
@@ -132,9 +136,7 @@ def test_a_clinic_admin_cannot_see_or_open_another_clinics_versions(
 def test_a_forged_post_naming_another_clinic_is_refused(
     clinic, other_clinic, default_v1, admin_b, client_for
 ):
-    response = save(
-        client_for(admin_b), default_v1, with_marker(default_v1.body, MARKER_B), clinic
-    )
+    response = save(client_for(admin_b), default_v1, with_marker(default_v1.body, MARKER_B), clinic)
 
     assert response.status_code == 200
     assert "Select a valid choice" in (element_text(response, "id_clinic_error") or "")
@@ -168,16 +170,12 @@ def test_editing_the_default_after_starting_an_own_series_is_refused(
     response = save(client, default_v1, with_marker(default_v1.body, "Again"), other_clinic)
 
     assert response.status_code == 200
-    assert "Riverside Infusion Center already has its own version 1 of this" in page_text(
-        response
-    )
+    assert "Riverside Infusion Center already has its own version 1 of this" in page_text(response)
     assert "Again" in response.content.decode()  # the typed text stays
     assert LetterTemplate.objects.filter(kind=KIND, clinic=other_clinic).count() == 1
 
 
-def test_a_superuser_edit_of_a_default_changes_the_default_for_every_clinic(
-    default_v1, client_for
-):
+def test_a_superuser_edit_of_a_default_changes_the_default_for_every_clinic(default_v1, client_for):
     root = UserFactory(username="root", is_superuser=True, is_staff=True)
 
     response = save(client_for(root), default_v1, with_marker(default_v1.body, "For all."))
@@ -211,10 +209,14 @@ def test_the_list_form_history_and_preview_say_whose_version_it_is(
 
 
 def test_the_preview_refuses_another_clinics_letterhead(clinic, default_v1, admin_b, client_for):
-    data = client_for(admin_b).post(
-        reverse("admin:documents_lettertemplate_preview"),
-        {"kind": KIND, "body": default_v1.body, "clinic": clinic.pk},
-    ).json()
+    data = (
+        client_for(admin_b)
+        .post(
+            reverse("admin:documents_lettertemplate_preview"),
+            {"kind": KIND, "body": default_v1.body, "clinic": clinic.pk},
+        )
+        .json()
+    )
 
     assert data == {"ok": False, "error": "Choose one of your clinics."}
 

@@ -91,9 +91,7 @@ def test_saving_a_body_slower_than_the_preview_limit_is_stopped(
             time.sleep(2)  # interrupted by the alarm after 0.3 s
             return self.template.render(context)
 
-    monkeypatch.setattr(
-        "documents.rendering.compile_template", lambda source: Slow(real(source))
-    )
+    monkeypatch.setattr("documents.rendering.compile_template", lambda source: Slow(real(source)))
     started = time.monotonic()
 
     response = save(root_client, lmn_v1, lmn_v1.body + "\n")

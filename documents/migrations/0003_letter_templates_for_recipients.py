@@ -23,7 +23,7 @@ def seed(apps, schema_editor):
     LetterTemplate = apps.get_model("documents", "LetterTemplate")
     for kind in KINDS:
         body = (TEMPLATE_DIR / f"{kind}.html").read_text(encoding="utf-8")
-        newest = LetterTemplate.objects.filter(kind=kind).order_by("-version").first()
+        newest = LetterTemplate.objects.filter(kind=kind, clinic__isnull=True).order_by("-version").first()
         if newest is not None and newest.body == body:
             continue
         LetterTemplate.objects.create(
@@ -36,7 +36,7 @@ def seed(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("documents", "0001_initial"),
+        ("documents", "0002_per_clinic_series"),
         ("appeals", "0003_seed_letter_templates"),
     ]
 

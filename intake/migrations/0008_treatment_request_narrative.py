@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("intake", "0006_intake_ux"),
+        ("intake", "0007_patient_list_indexes"),
     ]
 
     operations = [
