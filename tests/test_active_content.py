@@ -140,7 +140,7 @@ def appeal(clinic):
     appeal = AppealFactory(
         denial__claim__patient=PatientFactory(clinic=clinic), status=Appeal.Status.READY
     )
-    AppealLetterFactory(appeal=appeal)
+    AppealLetterFactory(appeal=appeal, signed=True)  # a packet needs a signed letter
     return appeal
 
 

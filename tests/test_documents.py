@@ -130,13 +130,19 @@ def test_an_edited_abn_template_cannot_print_the_medicare_number(
     )
     saved = client_for(clinic_admin).post(
         reverse("admin:documents_lettertemplate_change", args=[abn_v1.pk]),
-        {"kind": "abn", "change_note": "Show the member id", "body": body},
+        {
+            "kind": "abn",
+            "clinic": original.clinic.pk,
+            "change_note": "Show the member id",
+            "body": body,
+        },
     )
     assert saved.status_code == 302
 
     abn = generate_from_page(biller, original, "abn")
 
-    assert abn.template.version == 2
+    # The clinic's own series, started from the shared default (issue 12).
+    assert (abn.template.clinic, abn.template.version) == (original.clinic, 1)
     assert original.coverage.mbi not in pdf_text(download(biller, abn))
 
 
@@ -269,4 +275,7 @@ def test_a_generate_button_still_works_after_the_rules_changed(
 
     document = GeneratedDocument.objects.get()
     assert response["Location"] == document.get_absolute_url()
-    assert document.assessment.policy.version == 2
+    # The admin's edit started the clinic's own series (issue 12): its version 1 is used.
+    policy_used = document.assessment.policy
+    assert (policy_used.clinic, policy_used.version) == (original.clinic, 1)
+    assert policy_used.change_note.endswith("Clarify the augmentation criterion")

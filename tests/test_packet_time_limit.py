@@ -29,7 +29,7 @@ def test_the_appeal_page_says_the_packet_was_stopped(client_for, billing, clinic
     appeal = AppealFactory(
         denial__claim__patient=PatientFactory(clinic=clinic), status=Appeal.Status.READY
     )
-    AppealLetterFactory(appeal=appeal)
+    AppealLetterFactory(appeal=appeal, signed=True)  # a packet needs a signed letter
     for n in range(5):
         EnclosureFactory(appeal=appeal, pdf=blank_pdf(40), position=n + 1)
 

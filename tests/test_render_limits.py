@@ -210,10 +210,10 @@ def nested_loops(depth: int, inner: str) -> str:
 
 def test_the_time_limit_also_covers_rendering_the_template(settings):
     settings.PDF_RENDER_TIMEOUT_SECONDS = 0.01
-    source = nested_loops(7, "x")
+    source = nested_loops(3, "x")  # the deepest nesting allowed (template_engine cap)
 
     with pytest.raises(RenderLimitExceeded, match="seconds"):
-        render_document(source, context_with_trials(8))
+        render_document(source, context_with_trials(300))
 
 
 def test_the_admin_live_preview_refuses_a_flood(client_for, clinic_admin):

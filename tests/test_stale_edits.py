@@ -255,8 +255,14 @@ def test_an_intake_step_save_makes_an_open_patient_details_page_stale(
 
 @pytest.fixture
 def admins(clinic, client_for):
-    first_admin = UserFactory(username="admin1", role=CLINIC_ADMIN, clinics=[clinic])
-    second_admin = UserFactory(username="admin2", role=CLINIC_ADMIN, clinics=[clinic])
+    # Superusers: they keep the shared default series, whose stale check this is. A clinic
+    # admin's edit of a default starts their clinic's own series (tests/test_clinic_*_series.py).
+    first_admin = UserFactory(
+        username="admin1", role=CLINIC_ADMIN, clinics=[clinic], is_superuser=True, is_staff=True
+    )
+    second_admin = UserFactory(
+        username="admin2", role=CLINIC_ADMIN, clinics=[clinic], is_superuser=True, is_staff=True
+    )
     return client_for(first_admin), client_for(second_admin)
 
 

@@ -17,7 +17,7 @@ from tests.factories_documents import element_text
 
 
 def nested_loops(depth: int) -> str:
-    opening = "".join(f"{{% for c{i} in assessment.criteria %}}" for i in range(depth))
+    opening = "".join(f"{{% for c{i} in assessment.evidence %}}" for i in range(depth))
     return (
         '{% extends "documents/layout.html" %}\n{% block content %}\n'
         f"<p>{opening}{{{{ c0.statement }}}}{'{% endfor %}' * depth}</p>\n{{% endblock %}}"
@@ -57,7 +57,8 @@ def test_one_loop_deeper_than_the_cap_is_refused_with_its_line():
 
 def test_sibling_loops_do_not_add_up_to_the_cap():
     body = nested_loops(MAX_LOOP_NESTING).replace(
-        "{% endblock %}", "{% for c in assessment.criteria %}{{ c.id }}{% endfor %}{% endblock %}"
+        "{% endblock %}",
+        "{% for c in assessment.evidence %}{{ c.statement }}{% endfor %}{% endblock %}",
     )
     validate_template(body)
 
@@ -69,7 +70,7 @@ def test_saving_ten_nested_loops_is_refused_next_to_the_body(lmn_v1, root_client
 
     assert response.status_code == 200
     assert "loops may nest at most 3 deep" in (element_text(response, "id_body_error") or "")
-    assert "c9 in assessment.criteria" in response.content.decode()  # the typed text stays
+    assert "c9 in assessment.evidence" in response.content.decode()  # the typed text stays
     assert LetterTemplate.objects.filter(kind="lmn").count() == 1
 
 

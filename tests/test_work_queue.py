@@ -15,7 +15,7 @@ from django.urls import resolve, reverse
 from appeals.models import Appeal
 from audit.models import AuditEntry
 from tests.factories import BILLING, PatientFactory, ProviderFactory, UserFactory
-from tests.factories_appeals import AppealFactory, DenialFactory, days_ago
+from tests.factories_appeals import AppealFactory, AppealLetterFactory, DenialFactory, days_ago
 
 QUEUE = reverse("appeals:work-queue")
 CSV = reverse("appeals:export-csv")
@@ -457,6 +457,7 @@ def test_an_ma_case_the_plan_forwards_to_the_ire_is_not_overdue(desk, clinic, pa
     )
     plan = reverse("appeals:appeal-start", args=[denial.pk])
     plan = Appeal.objects.get(pk=resolve(desk.post(plan)["Location"]).kwargs["pk"])
+    AppealLetterFactory(appeal=plan, signed=True)  # filed only once its letter is signed
     desk.post(
         reverse("appeals:appeal-file", args=[plan.pk]),
         {"filed_date": days_ago(30).isoformat(), "filed_method": "portal"},
