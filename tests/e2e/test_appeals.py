@@ -11,6 +11,8 @@ from playwright.sync_api import Page, expect
 from pypdf import PdfReader
 
 from appeals.models import Appeal, Denial
+from documents.services import sign_document
+from intake.roles import CLINICIAN
 from tests.e2e.helpers import (
     check_page,
     give_authenticator,
@@ -18,6 +20,7 @@ from tests.e2e.helpers import (
     path_is,
     sign_in,
 )
+from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -80,6 +83,15 @@ def test_billing_records_a_denial_and_builds_the_appeal_packet(page: Page):
 
     page.get_by_role("button", name="Generate appeal letter").click()
     expect(page.get_by_role("status")).to_contain_text("Appeal letter version 1 generated.")
+    # The clinician signs it (their own journey is tests/e2e/test_documents.py): a packet is
+    # built only from a signed letter (issue 14).
+    letter = appeal.documents.get(kind="appeal_letter")
+    signer = letter.patient.current_request().ordering_provider
+    if signer.user is None:
+        signer.user = UserFactory(role=CLINICIAN, clinics=[letter.patient.clinic])
+        signer.save()
+    sign_document(letter, signer.user)
+    page.reload()
     expect(build).to_be_enabled()
     build.click()
     expect(page.get_by_role("status")).to_contain_text(re.compile(r"Packet built: \d+ pages"))

@@ -281,6 +281,35 @@ PATIENTS = [
 ]
 
 
+def demo_narrative(req: dict, today) -> dict:
+    """The clinician's narrative for a demo request (fictional), so its letters can be signed
+    on first sign-in; a real one is written by the clinician on the request step."""
+    esketamine = req.get("product") == "esketamine"
+    return {
+        "episode_onset": today - timedelta(days=400),
+        "episode_summary": "Continuous major depressive episode with anhedonia, insomnia "
+        "and poor concentration despite treatment.",
+        "functional_impairment": "Off work for five months; needs help with shopping and "
+        "household tasks.",
+        "suicide_risk": "Passive death wishes, no intent or plan (C-SSRS screen at intake).",
+        "safety_plan": "Written safety plan reviewed with the patient and a family member; "
+        "988 crisis line.",
+        "why_now": "Adequate trials of two antidepressants in this episode failed and "
+        "function is declining.",
+        "alternatives_considered": "ECT discussed and declined by the patient; TMS not "
+        "available within reach of the patient's home.",
+        "treatment_plan": (
+            "Esketamine nasal spray twice weekly for four weeks with the oral antidepressant, "
+            "under the REMS with two hours' observation."
+            if esketamine
+            else "A course of IV ketamine infusions over three weeks with the current "
+            "antidepressant."
+        ),
+        "response_measures": "PHQ-9 and MADRS at baseline, mid-course and at the end; stop "
+        "if there is no response.",
+    }
+
+
 class Command(BaseCommand):
     help = "Create (or refresh) the demo clinic, staff users and patients."
 
@@ -409,6 +438,7 @@ class Command(BaseCommand):
                 patient=patient,
                 ordering_provider=provider,
                 requested_start=today + timedelta(days=14),
+                **demo_narrative(req, today),
                 **req,
             )
         if step is None:
