@@ -48,7 +48,10 @@ class Generated:
 
 def offered_kinds(patient: Patient) -> list[str]:
     """Which patient documents the current assessment recommends (ABN only on that path)."""
-    assessment = current_assessment(patient)
+    return kinds_offered_by(current_assessment(patient))
+
+
+def kinds_offered_by(assessment) -> list[str]:
     if assessment is None:
         return []
     return [k for k in assessment.result.get("documents", []) if k in DocumentKind.values]
@@ -73,11 +76,6 @@ def generate_document(
     existing = replayed(request_key, patient, kind)
     if existing is not None:
         return Generated(existing, created=False)
-    if kind == DocumentKind.ABN and DocumentKind.ABN not in offered_kinds(patient):
-        raise DocumentError(
-            "An ABN is only given when the assessment says Original Medicare is expected to "
-            "deny the service."
-        )
     # The clinic's own version where it has one, else the shared default (issue 12).
     template = LetterTemplate.objects.current_for(kind, patient.clinic_id)
     if template is None:
@@ -89,7 +87,14 @@ def generate_document(
             existing = replayed(request_key, patient, kind)
             if existing is not None:
                 return Generated(existing, created=False)
+            # One assessment per document, under the lock (issue 16: the ABN path used to
+            # assess once to check the offer and again to render).
             assessment = current_assessment(patient)
+            if kind == DocumentKind.ABN and DocumentKind.ABN not in kinds_offered_by(assessment):
+                raise DocumentError(
+                    "An ABN is only given when the assessment says Original Medicare is "
+                    "expected to deny the service."
+                )
             version = GeneratedDocument.next_version(patient, kind)
             context = build_context(
                 str(kind), patient, assessment=assessment, version=version, extra=extra_context
