@@ -112,6 +112,8 @@ def _assemble(parts: Sequence[PacketPart], *, title: str, index_title: str) -> A
     for number, (part, reader) in enumerate(zip(parts, readers, strict=True), start=1):
         try:
             writer.append(reader, import_outline=False)
+        except RenderLimitExceeded:
+            raise  # the time limit, not a bad part (see _open_part)
         except Exception as exc:  # pypdf parses lazily; any failure here means a bad part
             raise PacketError(_unreadable(number, part)) from exc
     for entry in outline:
@@ -124,6 +126,8 @@ def _assemble(parts: Sequence[PacketPart], *, title: str, index_title: str) -> A
             # merge_page leaves the combined content stream uncompressed; without this the
             # packet grows several-fold.
             page.compress_content_streams()
+        except RenderLimitExceeded:
+            raise  # the time limit, not a bad part (see _open_part)
         except Exception as exc:  # a malformed page in a part that otherwise parsed
             owner = next(i for i, entry in enumerate(outline) if entry.last_page >= number)
             if owner == 0:
@@ -162,6 +166,10 @@ def _open_part(number: int, part: PacketPart) -> PdfReader:
             # than failing half-way through stamping.
             for page in reader.pages:
                 page.get_contents()  # builds a ContentStream, which decodes the content
+    except RenderLimitExceeded:
+        # The time limit's alarm can land while a part is parsed: it is the limit speaking,
+        # not a broken part (seen under load in CI), so it must reach assemble_packet.
+        raise
     except Exception as exc:  # any parser failure on stored bytes means an unusable part
         raise PacketError(_unreadable(number, part)) from exc
     if encrypted:

@@ -40,3 +40,17 @@ def test_the_appeal_page_says_the_packet_was_stopped(client_for, billing, clinic
     assert response.status_code == 200
     assert STOPPED in response.text
     assert not appeal.documents.filter(kind="packet").exists()
+
+
+def test_the_limit_landing_while_a_part_is_parsed_is_not_called_a_bad_part(monkeypatch):
+    """Under load the alarm can fire inside pypdf's parsing, whose errors the packet reports
+    as "not a readable PDF"; the person must see the time limit instead (seen in CI)."""
+    from appeals import packet as packet_module
+    from documents.pdf import RenderLimitExceeded
+
+    def slow_parse(*args, **kwargs):
+        raise RenderLimitExceeded("limit")
+
+    monkeypatch.setattr(packet_module, "PdfReader", slow_parse)
+    with pytest.raises(PacketError, match=STOPPED):
+        assemble_packet([PacketPart("Record", blank_pdf(1))], title="P", time_limit_seconds=60)
