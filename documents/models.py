@@ -109,6 +109,14 @@ class LetterTemplate(VersionSeries, models.Model):
             raise ValidationError({"body": str(exc)}) from exc
 
 
+def download_name(last_name: str, kind: str, version: int, day) -> str:
+    # Letters and digits only (any script): no quote, slash or semicolon can reach the
+    # Content-Disposition header; spaces and apostrophes just go ("De la Cruz" ->
+    # "DelaCruz", "O'Brien" -> "OBrien"). Non-ASCII names travel as filename*=UTF-8''.
+    name = "".join(ch for ch in last_name if ch.isalnum()) or "patient"
+    return f"{name}-{kind.replace('_', '-')}-v{version}-{day:%Y-%m-%d}.pdf"
+
+
 def _document_path(instance: "GeneratedDocument", filename: str) -> str:
     return f"documents/{instance.patient_id}/{filename}"
 
@@ -179,7 +187,11 @@ class GeneratedDocument(models.Model):
 
     @property
     def filename(self) -> str:
-        return f"{self.kind}-v{self.version}-{self.generated_at:%Y%m%d}.pdf"
+        """The name a download is saved under: whose letter, which kind, version and day
+        (`Ellison-lmn-v2-2026-01-05.pdf`), so a folder of saved letters sorts by patient.
+        The last name only: never the MBI or birth date. The stored file is named apart
+        (attach_pdf) and carries no name at all."""
+        return download_name(self.patient.last_name, self.kind, self.version, self.generated_at)
 
     @classmethod
     def next_version(cls, patient, kind: str) -> int:

@@ -3,6 +3,7 @@ from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.csp import CSP
+from django.utils.http import content_disposition_header
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.csp import csp_override
 from django.views.decorators.http import require_POST
@@ -121,8 +122,7 @@ def pdf(request, pk: int):
         patient=doc.patient,
     )
     response = HttpResponse(final_pdf(doc), content_type="application/pdf")
-    disposition = "inline" if inline else "attachment"
-    response["Content-Disposition"] = f'{disposition}; filename="{doc.filename}"'
+    response["Content-Disposition"] = content_disposition_header(not inline, doc.filename)
     return response
 
 

@@ -11,7 +11,7 @@ from audit import AccessAction, record_access
 from intake import access as patient_access
 from intake.decorators import permission_required
 
-from . import panels, resume, search, steps
+from . import panels, patient_filters, resume, search, steps
 from .choices import IntakeStep
 from .forms import NewChartForm, PatientForm, PatientSearchForm
 from .icd10 import search_icd10
@@ -46,12 +46,33 @@ def patient_list(request):
         return redirect("intake:patient-list")
     query = request.session.get(SEARCH_SESSION_KEY, "")
     patients = Patient.objects.select_related("clinic", "coverage").for_user(request.user)
-    patients = search.filter_patients(patients, query)
+    patients = patient_filters.with_coverage_status(search.filter_patients(patients, query))
+    # Filters and sort are codes, not PHI: they may travel in the URL, unlike the search.
+    patient_filter = patient_filters.PatientFilter(request.GET, queryset=patients)
+    sort = request.GET.get("sort", "name")
+    if sort not in patient_filters.SORTS:
+        sort = "name"
+    patients = patient_filters.sorted_patients(patient_filter.qs, sort)
     page = Paginator(patients, 25).get_page(request.GET.get("page"))
+    labels = patient_filters.status_labels()
+    page.object_list = list(page.object_list)
+    for patient in page.object_list:
+        patient.coverage_status_label = labels.get(patient.coverage_status, "")
+    page_query = request.GET.copy()
+    page_query.pop("page", None)
     return render(
         request,
         "intake/patient_list.html",
-        {"page": page, "form": PatientSearchForm(initial={"q": query}), "query": query},
+        {
+            "page": page,
+            "form": PatientSearchForm(initial={"q": query}),
+            "query": query,
+            "filter": patient_filter,
+            "filtered": any(request.GET.get(name) for name in patient_filter.filters),
+            "sort": sort,
+            "sort_links": patient_filters.sort_links(request.GET, sort),
+            "page_query": page_query.urlencode(),
+        },
     )
 
 

@@ -287,7 +287,8 @@ def run_working_day(clinic, provider, clinician, billing, page_text) -> list[str
     download = desk.get(pdf_url)
     assert download.status_code == 200
     assert desk.get(pdf_url, {"inline": "1"}).status_code == 200
-    assert found_phi(download["Content-Disposition"]) == []
+    # The saved file says whose letter it is (issue 17): the last name, nothing else.
+    assert found_phi(download["Content-Disposition"]) == [LAST]
 
     # 5. Billing records the denial and looks at the work queue.
     denial_url = reverse("appeals:denial-new", args=[patient.pk])
