@@ -12,11 +12,13 @@ signature as intact but from an untrusted signer; production uses a real one.
 
 from __future__ import annotations
 
+import asyncio
 import datetime
 import fcntl
 import functools
 import io
 import os
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from django.conf import settings
@@ -56,7 +58,20 @@ def seal(pdf: bytes, *, name: str, reason: str, location: str) -> bytes:
         location=location,
     )
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
-    return signers.sign_pdf(writer, meta, signer=signer()).getvalue()
+    key = signer()
+    return _run(lambda: signers.async_sign_pdf(writer, meta, signer=key)).getvalue()
+
+
+def _run(make_coroutine):
+    """Run pyHanko's coroutine to the end from sync code. pyHanko's own sync wrapper calls
+    asyncio.run(), which fails in a thread whose event loop is running (an async caller,
+    the browser tests): there it runs in a worker thread of its own."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(make_coroutine())
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(lambda: asyncio.run(make_coroutine())).result()
 
 
 def signer():
