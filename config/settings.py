@@ -262,6 +262,19 @@ if env.bool("TRUST_X_FORWARDED_PROTO", default=False):
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
+# The clinic's certificate for the digital (PAdES) signature on signed letters
+# (documents/pades.py, docs/operations.md): a PKCS#12 file, or a PEM certificate and key.
+SIGNING_PKCS12_PATH = env("SIGNING_PKCS12_PATH", default="")
+SIGNING_PKCS12_PASSPHRASE = env("SIGNING_PKCS12_PASSPHRASE", default="")
+SIGNING_CERT_PATH = env("SIGNING_CERT_PATH", default="")
+SIGNING_KEY_PATH = env("SIGNING_KEY_PATH", default="")
+SIGNING_KEY_PASSPHRASE = env("SIGNING_KEY_PASSPHRASE", default="")
+# Without one: a self-signed certificate, made once (the demo; readers call it untrusted).
+SIGNING_SELF_SIGNED = env.bool("SIGNING_SELF_SIGNED", default=DEBUG)
+SIGNING_SELF_SIGNED_DIR = Path(
+    env("SIGNING_SELF_SIGNED_DIR", default=str(BASE_DIR / "var" / "signing"))
+)
+
 # A PDF render that takes longer than this is stopped with a clear message (appeals/pdf.py).
 PDF_RENDER_TIMEOUT_SECONDS = env.float("PDF_RENDER_TIMEOUT_SECONDS", default=20.0)
 

@@ -20,3 +20,5 @@ os.environ.setdefault("MBI_ENCRYPTION_KEYS", "dGVzdC1vbmx5LWtleS1mb3ItbWJpLWVuY3
 os.environ.setdefault("MBI_INDEX_KEY", "test-only-blind-index-key")
 # Throwaway audit chain key (HMAC-SHA256): version 1.
 os.environ.setdefault("AUDIT_CHAIN_KEYS", "1:test-only-audit-chain-key-0123456789abcdef")
+# Signed letters carry a PAdES signature; the run uses the self-signed demo certificate.
+os.environ.setdefault("SIGNING_SELF_SIGNED", "1")

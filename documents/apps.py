@@ -8,6 +8,7 @@ class DocumentsConfig(AppConfig):
     def ready(self) -> None:
         from intake import panels
 
+        from . import checks  # noqa: F401  (registers the signing-certificate check)
         from .panels import documents_panel, letters_to_sign
 
         panels.register_patient_panel(

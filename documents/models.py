@@ -231,6 +231,13 @@ class DocumentSignature(models.Model):
     signed_pdf = models.FileField(upload_to="signed/")
     signed_sha256 = models.CharField(max_length=64)
     attestation = models.CharField(max_length=300)
+    # How the signer proved it was them at the moment of signing (attribution, UETA 9).
+    confirmed_with = models.CharField(
+        max_length=20,
+        blank=True,
+        choices=[("password", "Password"), ("authenticator", "Authenticator code")],
+        help_text="Empty for signatures made before signing asked for it.",
+    )
 
     def __str__(self) -> str:
         # Local time with its zone, exactly as printed on the signed PDF.

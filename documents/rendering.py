@@ -43,6 +43,7 @@ __all__ = [
     "TemplateRefused",
     "default_template_source",
     "preview_html",
+    "preview_pdf",
     "image_data_url",
     "render_document",
     "render_html",
@@ -118,6 +119,12 @@ def preview_html(source: str, kind: str, clinic=None) -> str:
     if len(html) > MAX_HTML_CHARS:
         raise RenderLimitExceeded("The preview is too long: move long tables to an enclosure.")
     return html
+
+
+def preview_pdf(source: str, kind: str, clinic=None) -> bytes:
+    """The preview as the letter's real PDF pages: the same stylesheet, fonts and page size
+    as a generated letter (the admin shows it; an HTML preview can't load letter.css)."""
+    return render_pdf(preview_html(source, kind, clinic))
 
 
 def default_template_source(kind: str) -> str:

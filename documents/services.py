@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.html import escape
 
 from coverage.assessments import current_assessment
-from documents import rendering
+from documents import pades, rendering
 from documents.context import build_context
 from documents.models import (
     DocumentDelivery,
@@ -188,23 +188,49 @@ def sign_blockers(document: GeneratedDocument) -> list[str]:
     return []
 
 
-@transaction.atomic
-def sign_document(document: GeneratedDocument, user) -> DocumentSignature:
-    """Sign as the user's provider. One signature per document (a database constraint)."""
-    document = GeneratedDocument.objects.select_for_update().get(pk=document.pk)
+def sign_refusal(document: GeneratedDocument, user) -> str | None:
+    """Why `user` can't sign `document` now, in words for them (None: they can)."""
     if document.is_signed:
-        raise DocumentError("This document is already signed; generate a new version to change it.")
+        return "This document is already signed; generate a new version to change it."
     if document.kind not in SIGNABLE_KINDS:
-        raise DocumentError(f"{document.get_kind_display()} is not signed by a clinician.")
+        return f"{document.get_kind_display()} is not signed by a clinician."
     provider = getattr(user, "provider", None)
     if provider is None or not provider.is_active:
-        raise DocumentError("Only a clinician with a provider profile can sign letters.")
+        return "Only a clinician with a provider profile can sign letters."
     if provider.clinic_id != document.patient.clinic_id:
-        raise DocumentError("You can only sign letters for your own clinic's patients.")
+        return "You can only sign letters for your own clinic's patients."
     if blockers := sign_blockers(document):
-        raise DocumentError(" ".join(blockers))
+        return " ".join(blockers)
     if SIGNATURE_START not in document.html:
-        raise DocumentError("This document's template has no signature block.")
+        return "This document's template has no signature block."
+    return None
+
+
+def attestation_text(document: GeneratedDocument, provider) -> str:
+    """What the clinician confirms when signing (intent to sign, ESIGN 15 U.S.C. 7001 and
+    UETA section 9 attribution); stored with the signature, word for word."""
+    return (
+        f"I, {provider.first_name} {provider.last_name}, {provider.credentials} "
+        f"(NPI {provider.npi}), have reviewed this {document.get_kind_display()} "
+        f"(version {document.version}); it is accurate and complete to the best of my "
+        "knowledge, and I sign it electronically."
+    )[:300]
+
+
+@transaction.atomic
+def sign_document(
+    document: GeneratedDocument, user, *, confirmed_with: str = ""
+) -> DocumentSignature:
+    """Sign as the user's provider. One signature per document (a database constraint).
+
+    The page asks for the attestation and the user's password or authenticator code first
+    (documents/forms.py, SignForm) and says which in `confirmed_with`. The signed copy is
+    sealed with the clinic's certificate (PAdES, documents/pades.py).
+    """
+    document = GeneratedDocument.objects.select_for_update().get(pk=document.pk)
+    if refusal := sign_refusal(document, user):
+        raise DocumentError(refusal)
+    provider = user.provider
     signed_at = timezone.now()
     image_url = None
     if provider.signature_image:
@@ -219,6 +245,15 @@ def sign_document(document: GeneratedDocument, user) -> DocumentSignature:
     before, rest = document.html.split(SIGNATURE_START, 1)
     _, after = rest.split(SIGNATURE_END, 1)
     pdf = rendering.render_pdf(before + SIGNATURE_START + block + SIGNATURE_END + after)
+    try:
+        pdf = pades.seal(
+            pdf,
+            name=f"{provider.first_name} {provider.last_name}, {provider.credentials}",
+            reason=f"Signed by the treating clinician, NPI {provider.npi}",
+            location=provider.clinic.name,
+        )
+    except pades.SigningUnavailable as exc:
+        raise DocumentError(str(exc)) from exc
     sha = hashlib.sha256(pdf).hexdigest()
     signature = DocumentSignature(
         document=document,
@@ -229,9 +264,8 @@ def sign_document(document: GeneratedDocument, user) -> DocumentSignature:
         npi=provider.npi,
         signed_at=signed_at,
         signed_sha256=sha,
-        attestation=(
-            f"I have reviewed this document (SHA-256 {document.sha256}) and sign it electronically."
-        ),
+        attestation=attestation_text(document, provider),
+        confirmed_with=confirmed_with,
     )
     signature.signed_pdf.save(
         f"{document.kind}-v{document.version}-signed-{sha[:12]}.pdf", ContentFile(pdf), save=False

@@ -10,16 +10,18 @@ from django.views.decorators.http import require_POST
 
 from audit import AccessAction, record_access
 from documents import access
-from documents.forms import DeliveryForm, GenerateDocumentForm
+from documents.forms import DeliveryForm, GenerateDocumentForm, SignForm
 from documents.models import GeneratedDocument
 from documents.rendering import RenderLimitExceeded, TemplateRefused
 from documents.services import (
     SIGNABLE_KINDS,
     DocumentError,
+    attestation_text,
     final_pdf,
     generate_document,
     record_delivery,
     sign_blockers,
+    sign_refusal,
 )
 from documents.services import sign_document as sign
 from intake import access as patient_access
@@ -54,7 +56,10 @@ def generate(request, pk: int):
 
 @permission_required("documents.view_generateddocument")
 def detail(request, pk: int):
-    doc = access.get_document(request, pk)
+    return _detail_page(request, access.get_document(request, pk))
+
+
+def _detail_page(request, doc: GeneratedDocument, sign_form: SignForm | None = None):
     versions = GeneratedDocument.objects.filter(patient=doc.patient, kind=doc.kind).select_related(
         "generated_by", "signature"
     )
@@ -64,6 +69,9 @@ def detail(request, pk: int):
         and not doc.is_signed
     )
     blockers = sign_blockers(doc) if doc.kind in SIGNABLE_KINDS and not doc.is_signed else []
+    can_sign = may_sign and not blockers
+    if can_sign and sign_form is None and sign_refusal(doc, request.user) is None:
+        sign_form = _sign_form(request, doc)
     return render(
         request,
         "documents/pages/document_detail.html",
@@ -73,11 +81,16 @@ def detail(request, pk: int):
             "versions": versions,
             "deliveries": doc.deliveries.select_related("recorded_by"),
             "delivery_form": DeliveryForm(document=doc),
-            "can_sign": may_sign and not blockers,
+            "can_sign": can_sign,
+            "sign_form": sign_form if can_sign else None,
             "sign_blockers": blockers,
             "staff_notes": staff_notes(doc),
         },
     )
+
+
+def _sign_form(request, doc: GeneratedDocument, data=None) -> SignForm:
+    return SignForm(data, request=request, attestation=attestation_text(doc, request.user.provider))
 
 
 def staff_notes(doc: GeneratedDocument) -> dict | None:
@@ -129,9 +142,17 @@ def pdf(request, pk: int):
 @require_POST
 @permission_required("documents.sign_document")
 def sign_document(request, pk: int):
+    """Sign after the attestation and a password or authenticator code (SignForm); a wrong
+    one is an error next to its field and nothing is signed."""
     doc = access.get_document(request, pk)
+    if refusal := sign_refusal(doc, request.user):
+        messages.error(request, refusal)
+        return redirect(doc)
+    form = _sign_form(request, doc, request.POST)
+    if not form.is_valid():
+        return _detail_page(request, doc, sign_form=form)
     try:
-        signature = sign(doc, request.user)
+        signature = sign(doc, request.user, confirmed_with=form.confirmed_with)
     except DocumentError as exc:
         messages.error(request, str(exc))
     else:

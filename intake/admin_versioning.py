@@ -100,6 +100,10 @@ class VersionedAdmin(admin.ModelAdmin):
         class StaleCheckedForm(form):
             def __init__(self, *args, **kwargs):
                 super().__init__(*args, **kwargs)
+                if self.instance.pk is not None and "change_note" in self.fields:
+                    # The note describes the next version's change: it starts empty rather
+                    # than repeating the note of the version it was opened from.
+                    self.initial["change_note"] = ""
                 field = self.fields.get("clinic")
                 if field is not None and field.initial and self.initial.get("clinic") is None:
                     # An admin of one clinic: the default they opened becomes theirs.
@@ -196,7 +200,26 @@ class VersionedAdmin(admin.ModelAdmin):
             ),
         )
 
+    @staticmethod
+    def content_changed(form) -> bool:
+        """Whether the form changes what the version says (its note alone is not a change).
+
+        Browsers send text areas with CRLF line ends, and the form strips the ends of text:
+        text that differs only in those is the same text.
+        """
+        for name in form.changed_data:
+            if name == "change_note":
+                continue
+            before, after = form[name].initial, form.cleaned_data.get(name)
+            same = isinstance(before, str) and isinstance(after, str) and _same_text(before, after)
+            if not same:
+                return True
+        return False
+
     def save_model(self, request, obj, form, change) -> None:
+        if change and not self.content_changed(form):
+            obj._unchanged = True  # nothing to store: the open version stays the newest
+            return
         series = getattr(obj, obj.series_field)
         version = obj.next_version(series, obj.clinic_id)
         if not change and version != 1:
@@ -232,7 +255,21 @@ class VersionedAdmin(admin.ModelAdmin):
             changelist = f"admin:{self.opts.app_label}_{self.opts.model_name}_changelist"
             return HttpResponseRedirect(reverse(changelist))
 
+    def log_change(self, request, obj, message):
+        if getattr(obj, "_unchanged", False):
+            return None
+        return super().log_change(request, obj, message)
+
     def response_change(self, request, obj):
+        if getattr(obj, "_unchanged", False):
+            self.message_user(
+                request,
+                f"Nothing was changed, so no new version was saved; version {obj.version} "
+                f"({obj.clinic_label}) is still the newest.",
+                messages.INFO,
+            )
+            changelist = f"admin:{self.opts.app_label}_{self.opts.model_name}_changelist"
+            return HttpResponseRedirect(reverse(changelist))
         if getattr(obj, "_started_from_default", None):
             self.message_user(
                 request,
@@ -247,6 +284,10 @@ class VersionedAdmin(admin.ModelAdmin):
                 f"It belongs to: {obj.clinic_label}.",
             )
         return super().response_change(request, obj)
+
+
+def _same_text(a: str, b: str) -> bool:
+    return a.replace("\r\n", "\n").strip() == b.replace("\r\n", "\n").strip()
 
 
 class ReadOnlyAdmin(ClinicScopedAdmin):

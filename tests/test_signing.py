@@ -15,6 +15,7 @@ from django.urls import reverse
 from documents.models import DocumentKind, DocumentSignature
 from tests.factories import (
     CLINICIAN,
+    PASSWORD,
     PatientFactory,
     TreatmentRequestFactory,
     UserFactory,
@@ -28,6 +29,9 @@ from tests.factories_documents import (
 )
 
 SIGNER = "Imani Reyes, PMHNP-BC"
+# The sign form: the attestation ticked and the clinician's password (tests/test_sign_intent.py
+# covers the form itself).
+SIGN = {"attest": "on", "secret": PASSWORD}
 
 
 @pytest.fixture
@@ -74,7 +78,7 @@ def test_a_clinician_signs_an_lmn_and_the_original_stays_unchanged(
     assert "Electronically signed by" not in pdf_text(unsigned)
     assert f"NPI {signer.npi}" not in pdf_text(unsigned)
 
-    response = doctor.post(sign_url(document), follow=True)
+    response = doctor.post(sign_url(document), SIGN, follow=True)
 
     assert response.redirect_chain[-1][0] == document.get_absolute_url()
     text = page_text(response)
@@ -96,10 +100,10 @@ def test_a_clinician_signs_an_lmn_and_the_original_stays_unchanged(
 
 
 def test_signing_twice_is_refused(letter, doctor, page_text):
-    doctor.post(sign_url(letter))
+    doctor.post(sign_url(letter), SIGN)
     signed = download(doctor, letter)
 
-    response = doctor.post(sign_url(letter), follow=True)
+    response = doctor.post(sign_url(letter), SIGN, follow=True)
 
     assert "This document is already signed; generate a new version to change it." in page_text(
         response
@@ -112,7 +116,7 @@ def test_signing_twice_is_refused(letter, doctor, page_text):
 def test_staff_who_are_not_clinicians_cannot_sign(role, letter, client_for, request):
     user = request.getfixturevalue(role)
 
-    response = client_for(user).post(sign_url(letter))
+    response = client_for(user).post(sign_url(letter), SIGN)
 
     assert response.status_code == 403
     assert not DocumentSignature.objects.exists()
@@ -130,7 +134,7 @@ def test_an_abn_or_a_patient_explanation_cannot_be_signed(
 ):
     document = GeneratedDocumentFactory(patient=patient, kind=kind, generated_by=billing)
 
-    response = doctor.post(sign_url(document), follow=True)
+    response = doctor.post(sign_url(document), SIGN, follow=True)
 
     assert response.redirect_chain[-1][0] == document.get_absolute_url()
     assert message in page_text(response)
@@ -152,7 +156,7 @@ def test_the_page_of_an_unsignable_document_offers_no_sign_button(
 def test_a_clinician_without_a_provider_profile_cannot_sign(
     letter, clinician, client_for, page_text
 ):
-    response = client_for(clinician).post(sign_url(letter), follow=True)
+    response = client_for(clinician).post(sign_url(letter), SIGN, follow=True)
 
     assert "Only a clinician with a provider profile can sign letters." in page_text(response)
     assert not DocumentSignature.objects.exists()
@@ -163,7 +167,7 @@ def test_a_clinician_of_another_clinic_gets_404(letter, other_clinic, client_for
     SigningProviderFactory(clinic=other_clinic, user=outsider, last_name="Okafor")
     client = client_for(outsider)
 
-    assert client.post(sign_url(letter)).status_code == 404
+    assert client.post(sign_url(letter), SIGN).status_code == 404
     assert client.get(letter.get_absolute_url()).status_code == 404
     assert not DocumentSignature.objects.exists()
 
@@ -172,7 +176,7 @@ def test_a_signed_document_offers_no_way_to_change_it(
     letter, doctor, billing, clinic_admin, client_for, page_text
 ):
     assert "Sign electronically" in page_text(doctor.get(letter.get_absolute_url()))
-    doctor.post(sign_url(letter))
+    doctor.post(sign_url(letter), SIGN)
     signed = download(doctor, letter)
 
     page = doctor.get(letter.get_absolute_url())
@@ -197,7 +201,7 @@ def test_the_page_shows_the_same_signing_time_as_the_signed_letter(
     letter, doctor, page_text, settings
 ):
     settings.TIME_ZONE = "America/New_York"  # a clinic's zone: never the same clock as UTC
-    doctor.post(sign_url(letter))
+    doctor.post(sign_url(letter), SIGN)
     letter_text = pdf_text(download(doctor, letter))
     printed = re.search(
         r"Electronically signed by .+? on .+?, \d{4}, (\d\d):(\d\d) (AM|PM)", letter_text

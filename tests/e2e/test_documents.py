@@ -10,6 +10,7 @@ from playwright.sync_api import Page, expect
 from pypdf import PdfReader
 
 from documents.models import GeneratedDocument
+from intake.management.commands.seed_demo import DEMO_PASSWORD
 from tests.e2e.helpers import (
     check_page,
     enrol_second_step,
@@ -44,7 +45,14 @@ def test_clinician_generates_signs_and_downloads_a_letter_of_medical_necessity(p
     expect(page.get_by_title(re.compile("Preview of Letter of Medical Necessity"))).to_be_visible()
     check_page(page, "document-lmn")
 
-    page.get_by_role("button", name="Sign electronically").click()
+    # Intent and attribution: tick the attestation, re-enter the password, then sign.
+    signing = page.get_by_role("region", name="Sign this letter")
+    expect(signing).to_contain_text("have reviewed this Letter of Medical Necessity")
+    signing.get_by_role("checkbox").check()
+    signing.get_by_label("Your password or a current code from your authenticator app").fill(
+        DEMO_PASSWORD
+    )
+    signing.get_by_role("button", name="Sign electronically").click()
     expect(page.get_by_role("status").first).to_contain_text("Signed electronically by")
     check_page(page, "document-lmn-signed")
 
