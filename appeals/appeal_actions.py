@@ -240,12 +240,17 @@ def letter_context(appeal: Appeal) -> dict:
     mbi = patient.coverage.mbi if hasattr(patient, "coverage") else ""
     form = letters.form_for(appeal.track, appeal.level)
     denial = appeal.denial
+    recipient = letters.recipient_for(appeal)
     return {
         "appeal": {
             "form_name": form.name,
             "form_title": form.title,
             "regulation": form.regulation,
-            "recipient": form.recipient,
+            # The patient's contractor for this level; its address only when on file (the
+            # staff warning for a missing one stays on the appeal page).
+            "recipient": recipient.name,
+            "recipient_lines": list(recipient.address_lines),
+            "ask": letters.ask_for(appeal),
             "level_label": appeal.level_label,
             "fields": letters.form_fields(appeal, mbi=mbi),
             "reasons": [p for p in appeal.reasons.split("\n\n") if p.strip()],
@@ -259,6 +264,8 @@ def letter_context(appeal: Appeal) -> dict:
             "carc_codes": denial.carc_list,
             "rarc_codes": denial.rarc_list,
             "denied_amount": f"{denial.denied_amount:,.2f}",
+            # What each code means, as a reviewer may read it (no code-list usage notes).
+            "codes_text": letters.codes_text(denial),
         },
         "enclosures": packet_enclosure_titles(appeal),
         **letters.as_of_service(appeal),

@@ -9,10 +9,14 @@ them all: the fields below arrive in its context as `appeal.fields`.
 from dataclasses import dataclass
 from typing import Any
 
-from appeals import remittance_codes
+from appeals import argument_match, remittance_codes
+from appeals.argument_facts import FACT_LABELS, is_on_record, record_facts, schema_for
 from appeals.deadlines import Level, Track
-from documents import outgoing
+from appeals.models import DenialArgument
+from coverage import contractors
 from documents.context import clinical_context
+from documents.pdf import RenderLimitExceeded
+from documents.rendering import TemplateRefused, render_text
 
 
 @dataclass(frozen=True)
@@ -176,84 +180,82 @@ def _decision_appealed(appeal) -> str:
     return f"{appeal.previous.level_label} decision"
 
 
-# The argument a reviewer reads, per denial reason (CARC), written as the clinic's statement.
-# Staff edit the draft before filing; what an appeal must *show* for each reason is the staff
-# hint on the appeal page (remittance_codes.appeal_argument_hint), never part of the letter.
-_MEDICAL_NECESSITY = (
-    "The treatment was reasonable and necessary for this patient on the date of service "
-    "(SSA §1862(a)(1)(A)). The enclosed Letter of Medical Necessity and records document the "
-    "diagnosis, the severity of the current episode, the treatments that failed before it and "
-    "the plan for measuring response."
-)
-_NOT_COVERED = (
-    "The service falls within the Part B benefit for drugs and biologicals given incident to "
-    "a physician's service and is not excluded; where the use is off-label, the enclosed "
-    "records and literature show it is medically accepted (Medicare Benefit Policy Manual "
-    "Ch. 15 §50.4.2)."
-)
-_INFORMATION = (
-    "The information the decision found missing is enclosed with this request; with it the "
-    "record supports the service as billed."
-)
-_AUTHORISATION = (
-    "Authorization was in place for this service and date, or none was required for it; the "
-    "enclosed records show which."
-)
-_CODING = (
-    "The codes billed are consistent with the service given and the diagnosis documented for "
-    "that date of service, as the enclosed records show."
-)
-_FREQUENCY = (
-    "The number and frequency of the services billed follow the documented treatment plan "
-    "and the patient's measured response, as the enclosed records show."
-)
-ARGUMENTS = {
-    **dict.fromkeys(("50", "55", "56", "150", "272"), _MEDICAL_NECESSITY),
-    **dict.fromkeys(("96", "204", "114", "188", "167"), _NOT_COVERED),
-    **dict.fromkeys(("16", "226", "252"), _INFORMATION),
-    **dict.fromkeys(("197", "15", "284", "198"), _AUTHORISATION),
-    **dict.fromkeys(("4", "11", "146", "181", "182"), _CODING),
-    **dict.fromkeys(("119", "151"), _FREQUENCY),
-}
+def arguments_for(denial) -> list[DenialArgument]:
+    """The current arguments (the clinic's own versions, else the shared defaults) that
+    answer the denial's group code, CARCs and RARCs (appeals/argument_match.py)."""
+    rows = list(DenialArgument.objects.current(denial.claim.patient.clinic))
+    by_key = {row.key: row for row in rows}
+    rules = [
+        argument_match.Rule(row.key, row.group_code, tuple(row.carc_list), tuple(row.rarc_list))
+        for row in rows
+    ]
+    carcs = [
+        (remittance_codes.carc(c).code if remittance_codes.carc(c) else c) for c in denial.carc_list
+    ]
+    chosen = argument_match.matching(rules, denial.group_code, carcs, denial.rarc_list)
+    return [by_key[rule.key] for rule in chosen]
+
+
+def render_argument(argument: DenialArgument, facts: dict[str, Any]) -> str:
+    """The argument's paragraph with the patient's facts: only the facts it names."""
+    schema = schema_for(argument.fact_list)
+    return render_text(argument.paragraph, {name: facts[name] for name in schema}, schema)
 
 
 def draft_reasons(denial, assessment_result: dict[str, Any] | None) -> str:
-    """A first draft of "why the decision is wrong", from the denial codes and the assessment
-    as of the date of service: the reviewer's text only (no rule keys, VERIFY notes or staff
-    instructions). Staff edit it before filing."""
+    """A first draft of "why the decision is wrong": the matching arguments with the
+    patient's facts as of the date of service (appeals/argument_facts.py), the reviewer's
+    text only (no rule keys, VERIFY notes or staff instructions). Staff edit it before filing.
+    """
+    facts = record_facts(denial, assessment_result)
     paragraphs = []
-    for code in denial.carc_list:
-        info = remittance_codes.carc(code)
-        what = f" ({info.letter_text.rstrip('.')})" if info else ""
+    for argument in arguments_for(denial):
+        try:
+            paragraphs.append(render_argument(argument, facts))
+        except (TemplateRefused, RenderLimitExceeded):
+            # Checked when saved, so only a paragraph that outran the time limit lands here;
+            # the appeal page still lists the argument and its checklist for staff.
+            continue
+    if not paragraphs:
+        adjustments = ", ".join(f"{denial.group_code}-{code}" for code in denial.carc_list)
         paragraphs.append(
-            f"The claim was denied with adjustment {denial.group_code}-{code}{what}. "
-            "We ask that this decision be reversed."
+            f"The claim for the service on {denial.claim.service_from:%m/%d/%Y} was denied "
+            f"with adjustment {adjustments}. The enclosed records show that the service was "
+            "given as billed and was reasonable and necessary for this patient (Social "
+            "Security Act §1862(a)(1)(A))."
         )
-        if (argument := ARGUMENTS.get(code)) and argument not in paragraphs:
-            paragraphs.append(argument)
-    if assessment_result:
-        met = outgoing.evidence(assessment_result)
-        if met:
-            lines = "\n".join(
-                f"- {c['statement']}: {c['evidence']}"
-                + (f" ({c['source']})" if c["source"] else "")
-                for c in met
-            )
-            paragraphs.append("On the date of service the record showed:\n" + lines)
-        if assessment_result.get("fda_status") == "off_label":
-            paragraphs.append(
-                "Off-label use is covered where it is medically accepted, considering the major "
-                "compendia, authoritative medical literature and accepted standards of practice "
-                "(Medicare Benefit Policy Manual Ch. 15 §50.4.2); the enclosed Letter of "
-                "Medical Necessity sets out that evidence for this patient."
-            )
-        elif assessment_result.get("fda_status") == "on_label":
-            paragraphs.append(
-                "The drug was used for an FDA-approved indication and is reasonable and "
-                "necessary for this patient (SSA §1862(a)(1)(A); Medicare Benefit Policy "
-                "Manual Ch. 15 §50.4.1)."
-            )
-    return "\n\n".join(paragraphs)
+    return "\n\n".join(p for p in paragraphs if p.strip())
+
+
+def argument_checklists(denial) -> list[dict[str, Any]]:
+    """For the appeal page (staff only): each matching argument with the facts it drew from
+    the record, what it wants enclosed, its sources and any VERIFY note."""
+    from coverage.assessments import assessment_on
+
+    arguments = arguments_for(denial)
+    if not arguments:
+        return []
+    facts = record_facts(denial, assessment_on(denial.claim.patient, denial.claim.service_from))
+    notes = facts["_notes"]
+    return [
+        {
+            "title": argument.title,
+            "version": argument.version,
+            "belongs_to": argument.clinic_label,
+            "facts": [
+                {
+                    "label": FACT_LABELS.get(name, name),
+                    "on_record": is_on_record(name, facts),
+                    "note": notes.get(name, ""),
+                }
+                for name in argument.fact_list
+            ],
+            "checklist": argument.checklist,
+            "citations": argument.citation_list,
+            "verify_note": argument.verify_note if argument.verify else "",
+        }
+        for argument in arguments
+    ]
 
 
 def staff_hints(denial) -> list[tuple[str, str]]:
@@ -270,3 +272,100 @@ def as_of_service(appeal) -> dict[str, Any]:
     anything recorded later is left out (the argument is about that day)."""
     clinical = clinical_context(appeal.patient, as_of=appeal.denial.claim.service_from)
     return {"scores": clinical["scores"], "trials": clinical["trials"]}
+
+
+# What each level asks for, in the reviewer's words (42 CFR 405.940, 405.960, 405.1000,
+# 405.1100; 422.580, 422.592; 423.580, 423.600).
+ASKS = {
+    Level.REDETERMINATION: "We ask that the initial determination be reversed and the claim paid.",
+    Level.RECONSIDERATION: "We ask the Qualified Independent Contractor to reverse the "
+    "redetermination and direct payment of the claim.",
+    Level.PLAN_RECONSIDERATION: "We ask the plan to reverse its organization determination "
+    "and pay for the service.",
+    Level.IRE: "We ask the Independent Review Entity to reverse the decision and direct "
+    "payment for the service.",
+    Level.ALJ: "We request a hearing before an Administrative Law Judge and a decision "
+    "reversing the reconsideration and directing payment of the claim.",
+    Level.COUNCIL: "We ask the Medicare Appeals Council to review the Administrative Law "
+    "Judge's decision, reverse its unfavourable findings and direct payment of the claim.",
+    Level.COURT: "This memorandum asks counsel to seek judicial review of the final decision.",
+}
+
+
+def ask_for(appeal) -> str:
+    return ASKS.get(Level(appeal.level), "We ask that the decision be reversed.")
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """Whom the letter is addressed to. `warnings` are for staff (the appeal page) only."""
+
+    name: str
+    address_lines: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()
+
+
+def recipient_for(appeal) -> Recipient:
+    """The patient's contractor for this level (coverage/data/contractors.json), by the
+    clinic's state on the date of service: the MAC's redetermination office, its QIC, OMHA
+    central docketing, the Council; for Medicare Advantage and Part D the plan.
+
+    Where no address is on file the letter prints the name only and staff are warned, rather
+    than refusing the letter: the notice the clinic received names the address for the next
+    level (reference medicare.md §G), staff write it on the envelope or fax cover,
+    and refusing would block every appeal in a jurisdiction whose address is not yet on file.
+    A placeholder is never printed.
+    """
+    form = form_for(appeal.track, appeal.level)
+    level, track = Level(appeal.level), Track(appeal.track)
+    patient = appeal.patient
+    service = appeal.denial.claim.service_from
+    coverage = getattr(patient, "coverage", None)
+    office = None
+    warnings: list[str] = []
+    if level == Level.ALJ:
+        office = contractors.omha_office()
+    elif level == Level.COUNCIL:
+        office = contractors.council_office()
+    elif track == Track.ORIGINAL and level in (Level.REDETERMINATION, Level.RECONSIDERATION):
+        mac = contractors.contractor_for_state(patient.clinic.state, service)
+        if mac is None:
+            warnings.append(
+                f"No Medicare contractor is on file for {patient.clinic.state} on "
+                f"{service:%m/%d/%Y}: the letter is addressed to \u201c{form.recipient}\u201d. "
+                "Take the contractor and address from the notice."
+            )
+            return Recipient(form.recipient, (), tuple(warnings))
+        office = mac.redetermination if level == Level.REDETERMINATION else mac.qic
+    if office is None:
+        name = form.recipient
+        if track == Track.ADVANTAGE and level == Level.PLAN_RECONSIDERATION and coverage:
+            name = coverage.ma_plan_name or name
+        elif track == Track.PART_D and coverage and coverage.part_d_plan_name:
+            name = coverage.part_d_plan_name
+        if level != Level.IRE or track == Track.PART_D:
+            warnings.append(
+                f"No address is on file for {name}: the letter prints the name only. Write "
+                "the address from the decision notice on the envelope or fax cover."
+            )
+        return Recipient(name, (), tuple(warnings))
+    if not office.address_lines:
+        warnings.append(
+            f"No address is on file for {office.name}: the letter prints the name only. "
+            "Write the address from the decision notice on the envelope or fax cover."
+        )
+    if office.verify and office.verify_note:
+        warnings.append(f"VERIFY: {office.verify_note}")
+    return Recipient(office.name, tuple(office.address_lines), tuple(warnings))
+
+
+def codes_text(denial) -> list[str]:
+    """Each adjustment and remark code with its meaning, in the words a letter may quote."""
+    texts = []
+    for code in denial.carc_list:
+        info = remittance_codes.carc(code)
+        texts.append(f"{denial.group_code}-{code}" + (f": {info.letter_text}" if info else ""))
+    for code in denial.rarc_list:
+        info = remittance_codes.rarc(code)
+        texts.append(code + (f": {info.letter_text}" if info else ""))
+    return texts

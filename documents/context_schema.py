@@ -118,6 +118,8 @@ CONTEXT_SCHEMA: dict[str, Any] = {
         "form_title": str,
         "regulation": str,
         "recipient": str,
+        "recipient_lines": [str],
+        "ask": str,
         "level_label": str,
         "fields": [{"label": str, "value": str}],
         "reasons": [str],
@@ -131,6 +133,7 @@ CONTEXT_SCHEMA: dict[str, Any] = {
         "carc_codes": [str],
         "rarc_codes": [str],
         "denied_amount": str,
+        "codes_text": [str],
     },
     "enclosures": [str],
     "signature": {

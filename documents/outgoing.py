@@ -30,7 +30,8 @@ FDA_STATUS_LABELS = {
 # A citation segment that points to the clinic's own reference or to typical payer practice
 # is not something a reviewer can look up (reference medicare.md §G: only a source can deny).
 _INTERNAL_SEGMENT = re.compile(
-    r"VERIFY|medicare\.md|typical payer|payer criteria|\breference\b|some payers", re.IGNORECASE
+    r"VERIFY|medicare\.md|typical payer|payer criteria|\breference\b|some payers|not a denial",
+    re.IGNORECASE,
 )
 # "(VERIFY per MAC)", "(reference medicare.md §G Codes; VERIFY against ...)".
 _INTERNAL_PARENTHESIS = re.compile(

@@ -183,3 +183,21 @@ def _scrub(value: Any, secret: str) -> Any:
     if isinstance(value, list | tuple):
         return type(value)(_scrub(item, secret) for item in value)
     return value
+
+
+def render_text(source: str, context: dict, schema: dict[str, Any]) -> str:
+    """A staff-edited paragraph (documents.template_engine.compile_fragment) rendered as plain
+    text. Autoescape is off here because the result is text, not HTML: it is stored as text
+    and escaped where it is shown (the appeal page, the letter), so escaping now would print
+    "&amp;" in the letter."""
+    from documents.template_engine import compile_fragment
+
+    template = compile_fragment(source, schema)
+    _check_plain(context, "context", 0)
+    with time_limit(settings.PDF_RENDER_TIMEOUT_SECONDS):
+        try:
+            return template.render(Context(context, autoescape=False)).strip()
+        except (ArithmeticError, LookupError, ValueError, TypeError, AttributeError) as exc:
+            raise TemplateRefused(
+                f"a filter argument is out of range ({exc.__class__.__name__})"
+            ) from exc

@@ -174,6 +174,11 @@ def sample_context(kind: str, *, product: str | None = None) -> dict:
             "carc_codes": ["50"],
             "rarc_codes": ["N115"],
             "denied_amount": "2,850.00",
+            "codes_text": [
+                "PR-50: These are non-covered services because this is not deemed a "
+                "'medical necessity' by the payer.",
+                "N115: This decision was based on a Local Coverage Determination (LCD).",
+            ],
         },
         "signature": {
             "signed": True,
@@ -233,7 +238,9 @@ def _appeal() -> dict:
         "form_name": "CMS-20027",
         "form_title": "Medicare Redetermination Request",
         "regulation": "42 CFR 405.944",
-        "recipient": "Medicare Administrative Contractor (MAC)",
+        "recipient": "Example Medicare Administrative Contractor (Part B redeterminations)",
+        "recipient_lines": ["PO Box 0300", "Example City, TX 75001"],
+        "ask": "We ask that the initial determination be reversed and the claim paid.",
         "level_label": "Redetermination",
         "fields": [{"label": label, "value": value} for label, value in fields],
         "reasons": [

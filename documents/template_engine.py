@@ -314,3 +314,29 @@ def _lookup(lookups: tuple[str, ...], scope: ChainMap) -> Any:
         else:
             return None
     return schema
+
+
+# --- Text fragments. -------------------------------------------------------------------
+def compile_fragment(source: str, schema: dict[str, Any]) -> Template:
+    """Validate a short staff-edited text (a paragraph, not a letter) against its own schema.
+
+    The same tags, filters and loop limit as a letter, but no layout: {% extends %} and
+    {% block %} are refused. Used for the argument paragraphs of appeals (their facts are
+    not the letter's context). Not cached: a paragraph compiles in microseconds.
+    """
+    _check_tags(source)
+    for token in Lexer(source).tokenize():
+        if token.token_type == TokenType.BLOCK and token.split_contents()[0] in {
+            "extends",
+            "block",
+        }:
+            raise TemplateRefused(
+                "a paragraph cannot extend the layout or define blocks", token.lineno
+            )
+    try:
+        template = get_engine().from_string(source)
+    except TemplateSyntaxError as exc:
+        line = getattr(exc, "template_debug", {}).get("line", 1)
+        raise TemplateRefused(_plain_syntax_error(str(exc)), line) from None
+    _Checker().nodes(template.nodelist, ChainMap({}, schema))
+    return template

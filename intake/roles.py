@@ -57,6 +57,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_perms("auth", ["view"], ["group"]),
         *_perms("documents", ["view", "add", "change"], ["lettertemplate"]),
         *_perms("coverage", ["view", "add", "change"], ["coveragepolicy"]),
+        *_perms("appeals", ["view", "add", "change"], ["denialargument"]),
         "audit.view_auditentry",
         # Lockouts: see who is locked out of their clinic and clear it (django-axes).
         "axes.view_accessattempt",

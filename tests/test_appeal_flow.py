@@ -146,22 +146,25 @@ def test_the_drafted_reasons_answer_the_denial_code_with_the_met_criteria(desk, 
     appeal = appeal_at(start(desk, denial))
 
     reasons = appeal.reasons
+    # The shipped CO-50 argument (appeals/data/denial_arguments.json) with this patient's facts.
     assert reasons.startswith(
-        "The claim was denied with adjustment CO-50 (These are non-covered services because "
-        "this is not deemed a 'medical necessity' by the payer). We ask that this decision be "
-        "reversed."
+        f"The service given on {mdY(ago(70))} (J3490) was reasonable and necessary for the "
+        "diagnosis and treatment of Harold Baxter's illness (Social Security Act "
+        "§1862(a)(1)(A))."
     )
     assert "Usage:" not in reasons
     # What the appeal must show is an instruction to staff: on the page, not in the draft.
     assert "Show that" not in reasons
-    assert "The treatment was reasonable and necessary for this patient" in reasons
+    assert "The treating clinician's reason for this treatment at that point" in reasons
+    assert "coverage.rule" not in reasons and " v1, in force from" not in reasons
     assert "On the date of service the record showed:" in reasons
     assert "- A qualifying diagnosis is recorded (F32, F33): F33.2 (primary)." in reasons
     assert "sertraline 150 mg daily 8 wk, bupropion XL 300 mg daily 8 wk" in reasons
     # Severity is judged on the date of service; scores recorded later are not evidence
     # (test_the_drafted_reasons_judge_the_criteria_on_the_date_of_service).
     page = page_text(desk.get(reverse("appeals:appeal-detail", args=[appeal.pk])))
-    assert "The claim was denied with adjustment CO-50" in page
+    assert "was reasonable and necessary for the diagnosis and treatment" in page
+    assert "Argument: Not medically necessary (CO-50)" in page
     assert "CO-50: Show that the coverage criteria (the LCD or plan policy) were met" in page
     assert "A qualifying diagnosis is recorded (F32, F33): F33.2 (primary)." in page
 
@@ -212,8 +215,12 @@ def test_the_letter_and_the_packet_carry_the_appeal(desk, denial, patient, clini
     assert f"Date(s) of service {mdY(ago(70))}" in text
     assert f"Date of that decision {mdY(ago(60))}" in text
     assert "Item(s) or service(s) J3490" in text
-    assert "The claim was denied with adjustment CO-50" in text
+    assert "CO-50: These are non-covered services because this is not deemed a 'medical" in text
+    assert "was reasonable and necessary for the diagnosis and treatment" in text
     assert "On the date of service the record showed" in text
+    assert (
+        "What we ask We ask that the initial determination be reversed and the claim paid." in text
+    )
 
     upload = SimpleUploadedFile("remit.pdf", blank_pdf(2), content_type="application/pdf")
     response = desk.post(

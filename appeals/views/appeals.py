@@ -14,7 +14,7 @@ from appeals.forms import (
     EnclosureForm,
     FileAppealForm,
 )
-from appeals.letters import form_for, staff_hints
+from appeals.letters import argument_checklists, form_for, recipient_for, staff_hints
 from appeals.packet import PacketError
 from appeals.remittance_codes import carc, rarc
 from documents.forms import valid_request_key
@@ -118,6 +118,8 @@ def _appeal_context(appeal, **forms) -> dict:
         "lmn": lmn,
         # Staff only: what the appeal must show per denial reason, and why it can't leave yet.
         "argument_hints": staff_hints(appeal.denial),
+        "arguments": argument_checklists(appeal.denial),
+        "recipient": recipient_for(appeal),
         "letter_problem": appeal_actions.unsigned_letter_problem(appeal, "send it"),
         "lmn_problem": appeal_actions.lmn_date_problem(appeal, lmn),
         "packets": appeal.documents.filter(kind="packet").order_by("-version"),
