@@ -49,6 +49,7 @@ from django.urls import reverse
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from appeals.models import DenialArgument
 from audit.models import AuditEntry
 from coverage.assessments import current_assessment
 from coverage.models import CoveragePolicy
@@ -76,7 +77,7 @@ MODELS = [model for model, _ in REGISTERED]
 # Not any clinic's data: role groups are the same for every clinic.
 NOT_CLINIC_DATA = {Group}
 # Shared by every clinic until they carry a clinic (issue 12, per-clinic versions).
-SHARED_UNTIL_PER_CLINIC = {LetterTemplate, CoveragePolicy}
+SHARED_UNTIL_PER_CLINIC = {LetterTemplate, CoveragePolicy, DenialArgument}
 # What the matrix may change: the session (sign-in, messages) and the audit trail (checked
 # on its own: nothing new about clinic A).
 NOT_SNAPSHOTTED = {"sessions.session", "audit.auditentry"}
