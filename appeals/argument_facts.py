@@ -162,9 +162,9 @@ def record_facts(denial, assessment_result: dict[str, Any] | None) -> dict[str, 
             "decided_by": denial.decided_by,
         },
         "coverage": {
-            "program": coverage.program if coverage else "",
-            "program_label": coverage.get_program_display() if coverage else "",
-            "plan_name": coverage.ma_plan_name if coverage else "",
+            "program": str(coverage.program) if coverage else "",
+            "program_label": str(coverage.get_program_display()) if coverage else "",
+            "plan_name": str(coverage.ma_plan_name) if coverage else "",
         },
         # Only the patient's own contractor's articles, in force that day, for the product
         # (reference medicare.md §G: First Coast's A59250 applies only in JN).
@@ -185,7 +185,7 @@ def record_facts(denial, assessment_result: dict[str, Any] | None) -> dict[str, 
         "scores": clinical["scores"],
         "trials": clinical["trials"],
         "request": {
-            key: value
+            key: str(value) if key in ("product", "product_label", "indication_label") else value
             for key, value in request_context(req).items()
             if key in FACT_SCHEMA["request"]
         },
