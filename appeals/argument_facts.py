@@ -16,6 +16,7 @@ from django.utils import timezone
 from coverage.contractors import contractor_for_state
 from documents import outgoing
 from documents.context import clinical_context, narrative_context, request_context
+from documents.context_schema import CONTEXT_SCHEMA
 from documents.models import DocumentKind
 
 # Always in reach of a paragraph: whose claim, which service, which decision.
@@ -45,22 +46,11 @@ FACT_SCHEMA: dict[str, Any] = {
         "jurisdiction": str,
         "articles": [{"id": str, "title": str, "citation": str}],
     },
-    "diagnoses": [{"code": str, "description": str, "is_primary": bool, "onset_date": date | None}],
-    "scores": [{"instrument_label": str, "score": int, "max_score": int, "administered_on": date}],
-    "trials": [
-        {
-            "kind_label": str,
-            "drug": str,
-            "drug_class_label": str,
-            "dose": str,
-            "start_date": date | None,
-            "end_date": date | None,
-            "weeks": float | int | None,
-            "adherence_label": str,
-            "outcome_label": str,
-            "current_episode": bool,
-        }
-    ],
+    # The same shapes as in letters (documents.context_schema), since they come from the same
+    # builders (clinical_context).
+    "diagnoses": CONTEXT_SCHEMA["diagnoses"],
+    "scores": CONTEXT_SCHEMA["scores"],
+    "trials": CONTEXT_SCHEMA["trials"],
     "request": {
         "product": str,
         "product_label": str,

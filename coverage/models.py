@@ -18,7 +18,7 @@ from coverage.engine.facts import (
     policy_from_dict,
 )
 from intake.choices import Indication, Product
-from intake.versioning import VersionSeries, clinic_label, current_ids, series_constraints
+from intake.versioning import VersionSeries, current_ids, series_constraints
 
 # Labels staff read (the engine's values are the keys): coverage.engine.Determination.
 DETERMINATION_CHOICES = [
@@ -123,10 +123,6 @@ class CoveragePolicy(VersionSeries, models.Model):
 
     def __str__(self) -> str:
         return f"{self.title} (v{self.version}, {self.clinic_label})"
-
-    @property
-    def clinic_label(self) -> str:
-        return clinic_label(self)
 
     def as_dict(self) -> dict[str, Any]:
         data = {name: getattr(self, name) for name in POLICY_FIELDS}

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from intake.crypto import EncryptedTextField
-from intake.versioning import VersionSeries, clinic_label, current_ids, series_constraints
+from intake.versioning import VersionSeries, current_ids, series_constraints
 
 
 class DocumentKind(models.TextChoices):
@@ -82,10 +82,6 @@ class LetterTemplate(VersionSeries, models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} v{self.version} ({self.clinic_label})"
-
-    @property
-    def clinic_label(self) -> str:
-        return clinic_label(self)
 
     def clean(self) -> None:
         from documents.rendering import (

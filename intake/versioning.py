@@ -17,6 +17,10 @@ class VersionSeries:
     series_field: ClassVar[str]
     objects: ClassVar[models.Manager]
 
+    @property
+    def clinic_label(self) -> str:
+        return clinic_label(self)
+
     @classmethod
     def series_rows(cls, series: str, clinic: Any = None) -> models.QuerySet:
         """The versions of one series; `clinic` is a Clinic, its id, or None (the default)."""

@@ -10,7 +10,7 @@ from django.db import models
 
 from appeals import remittance_codes
 from appeals.argument_facts import FACT_NAMES, schema_for
-from intake.versioning import VersionSeries, clinic_label, current_ids, series_constraints
+from intake.versioning import VersionSeries, current_ids, series_constraints
 
 
 def split_codes(text: str) -> list[str]:
@@ -94,10 +94,6 @@ class DenialArgument(VersionSeries, models.Model):
 
     def __str__(self) -> str:
         return f"{self.title} (v{self.version}, {self.clinic_label})"
-
-    @property
-    def clinic_label(self) -> str:
-        return clinic_label(self)
 
     @property
     def carc_list(self) -> list[str]:
