@@ -208,7 +208,7 @@ def test_search_by_mbi_with_dashes_in_lower_case_finds_the_patient(
     rows = table_rows(response)
     assert len(rows) == 1
     assert rows[0][0] == "Quillfeather, Ermengarde"
-    assert rows[0][3] == MASKED
+    assert rows[0][4] == MASKED  # after the coverage-status column
 
 
 # --- On pages ------------------------------------------------------------------------------
